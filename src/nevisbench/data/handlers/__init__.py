@@ -1,0 +1,1 @@
+"""Dataset handlers: one module per source, each registering its DatasetSpec at import."""

@@ -1,0 +1,89 @@
+"""Preparing a dataset: lock, get its raw files, convert, write the store; skip what is already done."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from nevisbench.data.download import fetch_artefacts
+from nevisbench.data.spec import get_dataset
+from nevisbench.data.store import (
+    DEFAULT_RESOLUTION,
+    StoredDataset,
+    check_resolution,
+    data_home,
+    dataset_dir,
+    is_prepared,
+    remove_stale,
+    write_dataset,
+)
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def dataset_lock(name: str, home: Path) -> Iterator[None]:
+    """Holds ``<home>/datasets/.<name>.lock`` so that two prepares of one dataset never overlap."""
+    path = home / "datasets" / f".{name}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise RuntimeError(f"dataset {name} is being prepared by another process "
+                               f"(pid {handle.read().strip() or '?'}); wait for it to finish") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def needs_conversion(stored: StoredDataset, resolution: int, version: int) -> bool:
+    """Whether a ready store differs from what ``prepare`` would write now."""
+    policy = stored.meta["resolution_policy"]
+    if stored.meta.get("converter_version") != version:
+        return True
+    if policy["mode"] == "native":
+        # Native arrays stay valid while they fit under the requested side.
+        return max(stored.meta["image_shape"][:2]) > resolution
+    return policy["resolution"] != resolution
+
+
+def prepare_dataset(
+    name: str,
+    *,
+    home: Path | None = None,
+    from_dir: Path | None = None,
+    resolution: int = DEFAULT_RESOLUTION,
+    force: bool = False,
+    on_example: Callable[[str], None] | None = None,
+) -> tuple[StoredDataset, bool]:
+    """Makes dataset ``name`` ready in the store.
+
+    Returns:
+        the opened dataset and whether it was converted now (False: it was already ready).
+    """
+    spec = get_dataset(name)
+    check_resolution(resolution)
+    home = home or data_home()
+    with dataset_lock(name, home):
+        if is_prepared(name, home) and not force:
+            stored = StoredDataset.open(dataset_dir(name, home))
+            if not needs_conversion(stored, resolution, spec.version):
+                return stored, False
+        remove_stale(name, home)
+        raw_dir = home / "downloads" / name
+        sources = fetch_artefacts(spec, raw_dir, from_dir=from_dir)
+        log.info("converting %s", name)
+        stored = write_dataset(spec, spec.convert(raw_dir), dataset_dir(name, home),
+                               resolution=resolution, sources=sources, on_example=on_example)
+        return stored, True

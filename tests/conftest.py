@@ -1,0 +1,15 @@
+"""Shared fixtures: an isolated data home for every test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty ``NEVISBENCH_HOME`` per test, so no test reads or writes the user's cache."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("NEVISBENCH_HOME", str(path))
+    return path

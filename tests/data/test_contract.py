@@ -1,0 +1,50 @@
+"""Every registered dataset: fixture (real raw layout) → convert → store → read back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nevisbench.data.spec import get_dataset, list_datasets
+from nevisbench.data.store import open_dataset, verify_dataset, write_dataset
+from nevisbench.types import STORED_SPLITS, Split, TaskKind
+
+
+@pytest.mark.parametrize("name", list_datasets())
+def test_fixture_converts_and_reads_back(name: str, tmp_path: Path, home: Path) -> None:
+    spec = get_dataset(name)
+    raw = tmp_path / "raw"
+    spec.make_fixture(raw)
+    stored = write_dataset(spec, spec.convert(raw), home / "datasets" / name)
+    assert stored.task == spec.task_key
+    assert open_dataset(name).meta["spec"]["id"] == name
+    assert verify_dataset(name) == []
+    total = 0
+    for split in STORED_SPLITS:
+        data = stored.split(split)
+        assert data.images.dtype == np.uint8
+        assert data.images.ndim == 4 and data.images.shape[3] == spec.channels
+        assert len(data.images) == len(data.labels) == stored.num_examples(split)
+        assert len(data) > 0, f"the fixture of {name} leaves split {split.value} empty"
+        if spec.kind is TaskKind.SINGLE_LABEL:
+            assert data.labels.dtype == np.int64
+            assert data.labels.min() >= 0 and data.labels.max() < spec.num_classes
+        else:
+            assert data.labels.dtype == np.uint8
+            assert data.labels.shape == (len(data), spec.num_classes)
+        total += len(data)
+    both = stored.split(Split.TRAIN_AND_DEV)
+    assert len(both) == len(stored.split(Split.TRAIN)) + len(stored.split(Split.DEV))
+    assert sum(stored.meta["corrupt_images"][s.value]["count"] for s in STORED_SPLITS) == 0
+    assert total > 0
+
+
+@pytest.mark.parametrize("name", list_datasets())
+def test_spec_is_complete(name: str) -> None:
+    spec = get_dataset(name)
+    assert spec.title and spec.homepage and spec.paper_title and spec.paper_url
+    assert spec.artefacts, f"{name} names no raw files"
+    assert spec.split_rule, f"{name} does not say how its splits are made"
+    assert len(spec.class_names) == spec.num_classes
