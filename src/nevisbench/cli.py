@@ -1,0 +1,274 @@
+"""The `nevisbench` command line: thin subcommands over the library; the only module that prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nevisbench.data.download import ChecksumError, SourceError
+from nevisbench.data.store import StoreError
+
+console = Console()
+err_console = Console(stderr=True)
+
+# Errors whose message already says what to do: print it, no traceback.
+_USER_ERRORS = (KeyError, ValueError, FileNotFoundError, SourceError, ChecksumError, StoreError, RuntimeError)
+
+
+def _resolution(text: str) -> int:
+    from nevisbench.data.store import check_resolution
+
+    try:
+        return check_resolution(int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _year(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--stop-year must be a year such as 2020, got {text!r}") from None
+
+
+def _message(error: BaseException) -> str:
+    # KeyError quotes its argument; show the text itself.
+    return str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+
+
+# ---------------------------------------------------------------------------------------- datasets
+
+
+def cmd_datasets_list(args: argparse.Namespace) -> int:
+    from nevisbench.data.spec import get_dataset, list_datasets
+    from nevisbench.data.store import is_prepared
+
+    names = list_datasets(args.pattern)
+    if not names:
+        raise KeyError(f"no dataset matches {args.pattern!r}; `nevisbench datasets list` shows them all")
+    table = Table(title=f"{len(names)} datasets")
+    for column in ("id", "title", "classes", "kind", "channels", "prepared"):
+        table.add_column(column)
+    for name in names:
+        spec = get_dataset(name)
+        table.add_row(name, spec.title, str(spec.num_classes), spec.kind.value, str(spec.channels),
+                      "yes" if is_prepared(name) else "")
+    console.print(table)
+    return 0
+
+
+def cmd_datasets_info(args: argparse.Namespace) -> int:
+    from nevisbench.data.spec import get_dataset
+    from nevisbench.data.store import dataset_dir, is_prepared, open_dataset
+
+    spec = get_dataset(args.name)
+    table = Table(show_header=False, title=spec.title)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    for field in ("id", "num_classes", "kind", "channels", "homepage", "paper_title", "paper_url",
+                  "license", "split_rule"):
+        value = getattr(spec, field)
+        table.add_row(field, str(getattr(value, "value", value)))
+    shown = ", ".join(spec.class_names[:12]) + (" …" if len(spec.class_names) > 12 else "")
+    table.add_row("classes", shown)
+    for artefact in spec.artefacts:
+        checksum = f" (md5 {artefact.md5})" if artefact.md5 else ""
+        table.add_row(f"artefact {artefact.filename}", f"{artefact.kind}: {artefact.source}{checksum}")
+    if is_prepared(spec.id):
+        meta = open_dataset(spec.id).meta
+        table.add_row("store", str(dataset_dir(spec.id)))
+        table.add_row("examples", json.dumps(meta["counts"]))
+        table.add_row("stored shape", "×".join(map(str, meta["image_shape"])) + f" ({meta['resolution_policy']['mode']})")
+        corrupt = {k: v["count"] for k, v in meta["corrupt_images"].items() if v["count"]}
+        table.add_row("corrupt images skipped", json.dumps(corrupt) if corrupt else "none")
+    else:
+        table.add_row("store", f"not prepared: `nevisbench datasets prepare {spec.id}`")
+    console.print(table)
+    return 0
+
+
+def _stream_datasets(name: str, stop_year: int | None) -> list[str]:
+    from nevisbench.streams.table import get_stream
+
+    spec = get_stream(name)
+    return list(dict.fromkeys(row.dataset for row in spec.rows_before(stop_year)))
+
+
+def prepare_many(names: Sequence[str], *, from_dir: Path | None, resolution: int, force: bool) -> int:
+    """Prepares each dataset, going on past failures; returns the number that failed."""
+    from nevisbench.data.prepare import prepare_dataset
+    from nevisbench.data.spec import get_dataset, list_datasets
+
+    known = set(list_datasets())
+    failed = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        for name in names:
+            if name not in known:
+                get_dataset(name)  # raises with close matches for a typo
+            task = progress.add_task(f"{name}", total=None)
+            try:
+                stored, converted = prepare_dataset(
+                    name, from_dir=from_dir, resolution=resolution, force=force,
+                    on_example=lambda _split, task=task: progress.advance(task),
+                )
+            except _USER_ERRORS as error:
+                failed += 1
+                progress.remove_task(task)
+                err_console.print(f"[red]✗ {name}[/red]: {_message(error)}")
+                continue
+            progress.remove_task(task)
+            counts = stored.meta["counts"]
+            shape = "×".join(map(str, stored.meta["image_shape"]))
+            state = "converted" if converted else "already prepared"
+            console.print(f"[green]✓ {name}[/green] {state}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+                          + f" ({shape})")
+    return failed
+
+
+def cmd_datasets_prepare(args: argparse.Namespace) -> int:
+    from nevisbench.data.spec import list_datasets
+
+    if bool(args.names) == bool(args.stream):
+        raise ValueError("name the datasets to prepare, or a stream with --stream NAME (not both)")
+    names = args.names or _stream_datasets(args.stream, args.stop_year)
+    known = set(list_datasets())
+    missing = [n for n in names if n not in known] if args.stream else []
+    failed = prepare_many([n for n in names if n not in missing], from_dir=args.from_dir,
+                          resolution=args.resolution, force=args.force)
+    if missing:
+        err_console.print(f"[yellow]{len(missing)} dataset(s) of stream {args.stream} have no handler yet:"
+                          f"[/yellow] {', '.join(missing)}")
+    return 1 if failed or missing else 0
+
+
+def cmd_datasets_verify(args: argparse.Namespace) -> int:
+    from nevisbench.data.spec import get_dataset
+    from nevisbench.data.store import verify_dataset
+
+    bad = 0
+    for name in args.names:
+        get_dataset(name)
+        problems = verify_dataset(name)
+        if problems:
+            bad += 1
+            console.print(f"[red]✗ {name}[/red]")
+            for problem in problems:
+                console.print(f"    {problem}")
+        else:
+            console.print(f"[green]✓ {name}[/green]: every file matches meta.json")
+    return 1 if bad else 0
+
+
+# ----------------------------------------------------------------------------------------- streams
+
+
+def cmd_streams_list(args: argparse.Namespace) -> int:
+    from nevisbench.streams.table import get_stream, list_streams
+
+    table = Table(title="streams")
+    for column in ("name", "rows", "default stop year", "rows run by default", "title"):
+        table.add_column(column)
+    for name in list_streams(args.pattern):
+        spec = get_stream(name)
+        table.add_row(name, str(len(spec.rows)), str(spec.stop_year or "none"),
+                      str(len(spec.rows_before(spec.stop_year))), spec.title)
+    console.print(table)
+    return 0
+
+
+def cmd_streams_show(args: argparse.Namespace) -> int:
+    from nevisbench.data.spec import get_dataset, list_datasets
+    from nevisbench.data.store import is_prepared
+    from nevisbench.streams.table import get_stream
+
+    spec = get_stream(args.name)
+    stop_year = spec.stop_year if args.stop_year is None and not args.all_years else args.stop_year
+    rows = spec.rows_before(stop_year)
+    known = set(list_datasets())
+    table = Table(title=f"{spec.name}: {len(rows)} rows" + (f" before {stop_year}" if stop_year else ""))
+    for column in ("#", "year", "dataset", "title", "classes", "kind", "handler", "prepared"):
+        table.add_column(column, no_wrap=column == "dataset")
+    for index, row in enumerate(rows):
+        if row.dataset in known:
+            dataset = get_dataset(row.dataset)
+            cells = (dataset.title, str(dataset.num_classes), dataset.kind.value, "yes",
+                     "yes" if is_prepared(row.dataset) else "")
+        else:
+            cells = ("", "", "", "[red]missing[/red]", "")
+        table.add_row(str(index), str(row.year), row.dataset, *cells)
+    console.print(table)
+    held = len(spec.rows) - len(rows)
+    if held:
+        console.print(f"{held} held-out rows from {stop_year} on are not shown; add --all-years to list them.")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nevisbench", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    datasets = commands.add_parser("datasets", help="list, prepare and verify datasets").add_subparsers(
+        dest="action", required=True)
+    p = datasets.add_parser("list", help="list registered datasets")
+    p.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'mnist*'")
+    p.set_defaults(func=cmd_datasets_list)
+    p = datasets.add_parser("info", help="show a dataset's provenance, splits and store")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_datasets_info)
+    p = datasets.add_parser("prepare", help="download and convert datasets into the store")
+    p.add_argument("names", nargs="*", help="dataset ids")
+    p.add_argument("--stream", help="prepare every dataset of this stream")
+    p.add_argument("--stop-year", type=_year, default=None,
+                   help="with --stream: only rows before this year (default: every row)")
+    p.add_argument("--from", dest="from_dir", type=Path, help="a directory that already holds the raw files")
+    p.add_argument("--resolution", type=_resolution, default=96,
+                   help="side of stored images when they do not share one size ≤ it (default 96)")
+    p.add_argument("--force", action="store_true", help="convert again even if prepared")
+    p.set_defaults(func=cmd_datasets_prepare)
+    p = datasets.add_parser("verify", help="recheck store files against meta.json")
+    p.add_argument("names", nargs="+")
+    p.set_defaults(func=cmd_datasets_verify)
+
+    streams = commands.add_parser("streams", help="list and show streams").add_subparsers(
+        dest="action", required=True)
+    p = streams.add_parser("list", help="list streams")
+    p.add_argument("pattern", nargs="?", default="*")
+    p.set_defaults(func=cmd_streams_list)
+    p = streams.add_parser("show", help="show a stream's rows")
+    p.add_argument("name")
+    p.add_argument("--stop-year", type=_year, default=None, help="exclusive stop year (default: the stream's)")
+    p.add_argument("--all-years", action="store_true", help="include the held-out years")
+    p.set_defaults(func=cmd_streams_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except _USER_ERRORS as error:
+        err_console.print(f"[red]error:[/red] {_message(error)}")
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted; run the same command again to continue")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
