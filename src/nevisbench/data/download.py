@@ -36,22 +36,26 @@ def file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify(path: Path, artefact: Artefact) -> None:
-    """Raises ChecksumError unless ``path`` matches the artefact's checksum (if it has one)."""
+def verify(path: Path, artefact: Artefact, origin: str | None = None) -> None:
+    """Raises ChecksumError unless ``path`` matches the artefact's checksum (if it has one).
+
+    ``origin`` names where the file came from, for the message."""
+    where = origin or str(path)
     if artefact.md5 is not None:
+        known = (artefact.md5,) if isinstance(artefact.md5, str) else artefact.md5
         actual = file_md5(path)
-        if actual != artefact.md5:
+        if actual not in known:
             raise ChecksumError(
-                f"{path}: MD5 {actual} differs from the expected {artefact.md5}; the file is truncated, "
-                f"corrupted or a different version. Delete it and prepare again, or fetch it from "
-                f"{artefact.source}"
+                f"{where}: MD5 {actual} differs from the expected {' or '.join(known)}; the file is truncated, "
+                f"corrupted or a different version. Replace it with a good copy (from {artefact.source})"
+                f" and prepare again"
             )
     if artefact.sha256 is not None:
         from nevisbench.data.store import file_sha256
 
         actual = file_sha256(path)
         if actual != artefact.sha256:
-            raise ChecksumError(f"{path}: SHA-256 {actual} differs from the expected {artefact.sha256}")
+            raise ChecksumError(f"{where}: SHA-256 {actual} differs from the expected {artefact.sha256}")
 
 
 def package_file(source: str) -> Path:
@@ -122,8 +126,12 @@ def fetch_artefacts(
     for artefact in spec.artefacts:
         dest = raw_dir / artefact.filename
         if not _usable(dest, artefact):
-            _obtain(spec, artefact, dest, from_dir, on_bytes)
-            verify(dest, artefact)
+            origin = _obtain(spec, artefact, dest, from_dir, on_bytes)
+            try:
+                verify(dest, artefact, origin)
+            except ChecksumError:
+                dest.unlink()  # never keep a bad file where the next prepare would find it
+                raise
         sources[artefact.filename] = file_sha256(dest)
     return sources
 
@@ -141,25 +149,27 @@ def _usable(path: Path, artefact: Artefact) -> bool:
 
 
 def _obtain(spec: DatasetSpec, artefact: Artefact, dest: Path, from_dir: Path | None,
-            on_bytes: Callable[[int], None] | None) -> None:
+            on_bytes: Callable[[int], None] | None) -> str:
+    """Puts the artefact at ``dest``; returns where it came from."""
     candidates = [from_dir / artefact.filename] if from_dir is not None else []
     candidates += [Path(p) for p in artefact.local_paths]
     for candidate in candidates:
         if candidate.is_file():
             _place(candidate, dest)
-            return
+            return str(candidate)
     if from_dir is not None and not from_dir.is_dir():
         raise SourceError(f"--from {from_dir}: no such directory")
     if artefact.kind == "package":
-        _place(package_file(artefact.source), dest)
-        return
+        source = package_file(artefact.source)
+        _place(source, dest)
+        return str(source)
     if artefact.kind == "url":
         errors = []
         for url in (artefact.source, *artefact.mirrors):
             try:
                 log.info("downloading %s", url)
                 download_url(url, dest, on_bytes=on_bytes)
-                return
+                return url
             except (urllib.error.URLError, OSError) as error:
                 errors.append(f"{url}: {error}")
         raise SourceError(

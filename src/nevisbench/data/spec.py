@@ -49,7 +49,8 @@ class Artefact:
             ``manual`` (the user places it; ``instructions`` say how), or ``package`` (``source`` =
             ``distribution:path/inside/package``, a file an installed package ships).
         source: the URL, Kaggle name, Drive id or package path.
-        md5: the reference's checksum, when known; verified before the file is used.
+        md5: the known MD5 (or every known version's, e.g. an official file and a distribution's
+            recompressed copy); verified before the file is used.
         sha256: a stronger checksum, when known.
         mirrors: further URLs tried in order after ``source``.
         instructions: for manual artefacts, how to get the file.
@@ -59,7 +60,7 @@ class Artefact:
     filename: str
     kind: ArtefactKind
     source: str
-    md5: str | None = None
+    md5: str | tuple[str, ...] | None = None
     sha256: str | None = None
     mirrors: tuple[str, ...] = ()
     instructions: str = ""

@@ -26,7 +26,7 @@ def _read(raw_dir: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
     pixels, labels = _read(raw_dir)
-    examples = [Example(image, int(label), f"row {i}") for i, (image, label) in enumerate(zip(pixels, labels))]
+    examples = [Example(image, int(label), f"row {i}") for i, (image, label) in enumerate(zip(pixels, labels, strict=True))]
     # No official split: the reference's all-data rule (R4) over the file's row order.
     return random_split(examples, FRACTIONS_ALL_DATA)
 
