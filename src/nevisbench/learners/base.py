@@ -1,0 +1,130 @@
+"""The learner protocol: what the runner gives a learner (TrainTask, PredictTask) and what it gets back."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import torch
+
+from nevisbench.data.store import StoredSplit
+from nevisbench.types import ResourceUsage, Split, TaskKey
+
+
+class DatasetReader(Protocol):
+    """What a learner reads a task's data through (a converted store or an in-memory dataset)."""
+
+    task: TaskKey
+
+    def split(self, split: Split | str) -> StoredSplit: ...
+
+    def num_examples(self, split: Split | str) -> int: ...
+
+
+def _ignore(*_: Any) -> None:
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainTask:
+    """Everything a learner is given to learn one stream row; new fields may be added with defaults.
+
+    Attributes:
+        key: the task's key.
+        index: the task index (position among the stream's train events).
+        data: the task's dataset; learners train on ``train``, tune on ``dev``.
+        device: the device to train on.
+        seed: the run's seed; learners derive every random choice from it and ``index``.
+        scratch: a directory of the workdir the learner may write files to (e.g. per-task weights).
+        checkpoint: call with a small JSON-able/tensor state inside a long task; the runner keeps it.
+        resume: the last state given to ``checkpoint`` if this task was interrupted, else None.
+        progress: call with a dict (trial, step, dev_error, ...) to report live progress.
+    """
+
+    key: TaskKey
+    index: int
+    data: DatasetReader
+    device: torch.device
+    seed: int
+    scratch: Path
+    checkpoint: Callable[[dict[str, Any]], None] = _ignore
+    resume: dict[str, Any] | None = None
+    progress: Callable[[dict[str, Any]], None] = _ignore
+
+    @property
+    def train(self) -> StoredSplit:
+        return self.data.split(Split.TRAIN)
+
+    @property
+    def dev(self) -> StoredSplit:
+        return self.data.split(Split.DEV)
+
+    @property
+    def train_and_dev(self) -> StoredSplit:
+        return self.data.split(Split.TRAIN_AND_DEV)
+
+
+@dataclasses.dataclass(frozen=True)
+class PredictTask:
+    """Predict one split of a task learned before.
+
+    Attributes:
+        key: the task's key.
+        index: the index of the train event that learned it.
+        split: which split.
+        data: the examples to predict (labels are there for convenience; learners must not use them).
+        device: the device to predict on.
+    """
+
+    key: TaskKey
+    index: int
+    split: Split
+    data: StoredSplit
+    device: torch.device
+
+
+@dataclasses.dataclass(frozen=True)
+class Predictions:
+    """A learner's outputs for a PredictTask.
+
+    Attributes:
+        probabilities: ``N×K`` float: class probabilities (single-label, rows sum to 1) or per-label
+            probabilities (multi-label), in the order of the task's examples.
+        usage: the compute spent predicting.
+    """
+
+    probabilities: np.ndarray
+    usage: ResourceUsage = ResourceUsage()
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainReport:
+    """What a learner reports after a train event (a learner may also return a bare ResourceUsage,
+    read as train compute).
+
+    Attributes:
+        usage: compute per category: ``train`` (every step of every trial), ``selection`` (dev
+            evaluations, transfer selection).
+        wall_seconds: wall-clock per category.
+        info: JSON-able facts for the event record (trials, winner, chosen source, ...).
+    """
+
+    usage: dict[str, ResourceUsage]
+    wall_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+    info: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@runtime_checkable
+class Learner(Protocol):
+    """A learner of the stream: one object, trained task after task."""
+
+    def train(self, task: TrainTask) -> TrainReport | ResourceUsage: ...
+
+    def predict(self, task: PredictTask) -> Predictions: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...

@@ -1,0 +1,262 @@
+"""Finetuning learners: per task, a hyperparameter search over fits started from one initialisation.
+
+``independent`` starts every task from a fresh initialisation and ``previous`` from the parameters
+of the previous task; both keep, for each task, the winning trial's best-dev parameters in a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from nevisbench.compute.flops import peak_parameters
+from nevisbench.learners.base import Predictions, PredictTask, TrainReport, TrainTask
+from nevisbench.learners.hparams import run_trials, search_space
+from nevisbench.learners.nn.backbones import create_backbone
+from nevisbench.learners.training import FitConfig, TaskModel, TrialFailed, evaluate, fit
+from nevisbench.types import ResourceUsage, TaskKey
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class FinetuneConfig:
+    """Options of the finetuning learners (defaults: the reference protocol).
+
+    Attributes:
+        backbone: a registered backbone (``resnet34_cifar``: the reference's CIFAR-stem ResNet-34).
+        resolution: input side (64, the reference's IMAGE_SIZE).
+        max_steps: steps per trial (50,000 in the reference).
+        trials: trials per task (16 in the reference's search).
+        search: ``random`` (lr log-uniform, label smoothing uniform), ``grid`` or ``none``.
+        lr: peak lr when search is ``none``.
+        label_smoothing: label smoothing when search is ``none`` or ``grid``.
+        lr_min / lr_max: the search's lr range.
+        label_smoothing_max: the random search's label smoothing range is [0, this].
+        batch_size: None: the reference's adaptive rule (2^⌊log2(0.0025·N)⌋ in [16, max_batch_size]).
+        max_batch_size: the adaptive rule's cap (512).
+        weight_decay / momentum / warmup_epochs: SGD-Nesterov settings (1e-4, 0.9, 7).
+        validate_every: dev evaluation period in steps (1,000).
+        early_stopping_patience: None: off, as the reference in effect.
+        eval_batch_size: batch size of dev evaluation and prediction.
+        amp / channels_last: bf16 autocast and channels-last; None: on for CUDA only.
+    """
+
+    backbone: str = "resnet34_cifar"
+    resolution: int = 64
+    max_steps: int = 50_000
+    trials: int = 16
+    search: str = "random"
+    lr: float = 0.1
+    label_smoothing: float = 0.0
+    lr_min: float = 1e-4
+    lr_max: float = 1e-1
+    label_smoothing_max: float = 0.3
+    batch_size: int | None = None
+    max_batch_size: int = 512
+    weight_decay: float = 1e-4
+    momentum: float = 0.9
+    warmup_epochs: int = 7
+    validate_every: int = 1000
+    early_stopping_patience: int | None = None
+    eval_batch_size: int = 256
+    amp: bool | None = None
+    channels_last: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name in (
+            "resolution",
+            "max_steps",
+            "trials",
+            "validate_every",
+            "eval_batch_size",
+            "max_batch_size",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"options.{name} must be at least 1, got {getattr(self, name)}")
+        if self.search not in ("random", "grid", "none"):
+            raise ValueError(f"options.search must be random, grid or none, got {self.search!r}")
+
+
+def _seed(*parts: int) -> int:
+    # A stable 63-bit seed from integers (Python's hash of ints is stable, but spell it out).
+    value = 0x9E3779B97F4A7C15
+    for part in parts:
+        value = (value * 6364136223846793005 + part + 1442695040888963407) % (1 << 63)
+    return value
+
+
+class FinetuningLearner:
+    """Shared logic of ``independent`` and ``previous``; ``start_from_previous`` tells them apart."""
+
+    start_from_previous = False
+
+    def __init__(self, config: FinetuneConfig) -> None:
+        self.config = config
+        # task name -> {"index": train event index, "file": weights file}; the latest training wins.
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.last_file: str | None = None
+        self.scratch: Path | None = None
+
+    # --------------------------------------------------------------------------- state
+    def state_dict(self) -> dict[str, Any]:
+        return {"tasks": {k: dict(v) for k, v in self.tasks.items()}, "last_file": self.last_file}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.tasks = {k: dict(v) for k, v in state["tasks"].items()}
+        self.last_file = state["last_file"]
+
+    # --------------------------------------------------------------------------- model
+    def _new_model(self, key: TaskKey, seed: int) -> TaskModel:
+        torch.manual_seed(seed)
+        return TaskModel(create_backbone(self.config.backbone), key.num_classes)
+
+    def _load(self, file: str) -> dict[str, torch.Tensor]:
+        assert self.scratch is not None
+        return torch.load(self.scratch / file, map_location="cpu", weights_only=True)
+
+    def _initial_state(self, task: TrainTask) -> tuple[dict[str, torch.Tensor], str]:
+        model = self._new_model(task.key, _seed(task.seed, task.index))
+        state = model.state_dict()
+        if not self.start_from_previous or self.last_file is None:
+            return state, "random initialisation"
+        previous = self._load(self.last_file)
+        # The backbone (and BN statistics) of the previous task; the head of this task if it was
+        # learned before (a repeated dataset), else a fresh one: heads differ in size across tasks.
+        for name, value in previous.items():
+            if name.startswith("backbone."):
+                state[name] = value
+        if task.key.name in self.tasks:
+            seen = self._load(self.tasks[task.key.name]["file"])
+            state.update({k: v for k, v in seen.items() if k.startswith("head.")})
+        return state, self.last_file
+
+    # --------------------------------------------------------------------------- train
+    def train(self, task: TrainTask) -> TrainReport:
+        self.scratch = task.scratch
+        c = self.config
+        initial, source = self._initial_state(task)
+        trials = search_space(
+            task.index,
+            trials=c.trials,
+            mode=c.search,
+            lr=c.lr,
+            label_smoothing=c.label_smoothing,
+            lr_range=(c.lr_min, c.lr_max),
+            label_smoothing_range=(0.0, c.label_smoothing_max),
+        )
+        train, dev = task.train, task.dev
+
+        def run(trial):
+            model = self._new_model(task.key, 0)
+            model.load_state_dict(initial)
+            fit_config = FitConfig(
+                max_steps=c.max_steps,
+                lr=trial.lr,
+                label_smoothing=trial.label_smoothing,
+                batch_size=c.batch_size,
+                max_batch_size=c.max_batch_size,
+                weight_decay=c.weight_decay,
+                momentum=c.momentum,
+                warmup_epochs=c.warmup_epochs,
+                validate_every=c.validate_every,
+                early_stopping_patience=c.early_stopping_patience,
+                resolution=c.resolution,
+                eval_batch_size=c.eval_batch_size,
+                amp=c.amp,
+                channels_last=c.channels_last,
+            )
+            return fit(
+                model,
+                train,
+                dev,
+                task.key.kind,
+                fit_config,
+                seed=_seed(task.seed, task.index, trial.index),
+                device=task.device,
+                progress=lambda info: task.progress(
+                    {"trial": trial.index, "trials": len(trials), **info}
+                ),
+            )
+
+        outcomes = run_trials(trials, run, (TrialFailed,))
+        done = [o for o in outcomes if o.result is not None]
+        train_flops = sum(o.result.train_flops for o in done)
+        selection_flops = sum(o.result.selection_flops for o in done)
+        wall = {
+            "train": sum(o.result.wall_seconds["train"] for o in done),
+            "selection": sum(o.result.wall_seconds["selection"] for o in done),
+        }
+        count, size = peak_parameters(self._new_model(task.key, 0))
+        info: dict[str, Any] = {
+            "init": source,
+            "trials": [
+                {
+                    **o.trial.to_dict(),
+                    **(
+                        {
+                            "best_dev_error": o.result.best_dev_error,
+                            "final_dev_error": o.result.final_dev_error,
+                            "best_step": o.result.best_step,
+                            "steps": o.result.steps,
+                        }
+                        if o.result is not None
+                        else {"failed": o.error}
+                    ),
+                }
+                for o in outcomes
+            ],
+        }
+        if not done:
+            reasons = "; ".join(f"trial {o.trial.index}: {o.error}" for o in outcomes)
+            raise TrialFailed(f"every trial of task {task.key.name} failed ({reasons})")
+        # Winner: the lowest best-dev error, whose best-dev parameters are kept. (The reference
+        # ranks by the final-step error but keeps best-dev parameters, its Q8; we rank by what we keep.)
+        winner = min(done, key=lambda o: (o.result.best_dev_error, o.trial.index))
+        info["winner"] = winner.trial.index
+        info["dev_error"] = winner.result.best_dev_error
+        file = f"task_{task.index:04d}_{task.key.name}.pt"
+        task.scratch.mkdir(parents=True, exist_ok=True)
+        tmp = task.scratch / (file + ".part")
+        torch.save(winner.result.state, tmp)
+        tmp.replace(task.scratch / file)
+        self.tasks[task.key.name] = {"index": task.index, "file": file}
+        self.last_file = file
+        peak = ResourceUsage(0, count, size)
+        return TrainReport(
+            usage={
+                "train": ResourceUsage(train_flops, count, size),
+                "selection": ResourceUsage(selection_flops) + peak,
+            },
+            wall_seconds=wall,
+            info=info,
+        )
+
+    # --------------------------------------------------------------------------- predict
+    def predict(self, task: PredictTask) -> Predictions:
+        if task.key.name not in self.tasks:
+            raise KeyError(f"task {task.key.name} was never trained")
+        model = self._new_model(task.key, 0)
+        model.load_state_dict(self._load(self.tasks[task.key.name]["file"]))
+        model.to(task.device)
+        started = time.perf_counter()
+        _, flops, probs = evaluate(
+            model,
+            task.data,
+            task.key.kind,
+            resolution=self.config.resolution,
+            batch_size=self.config.eval_batch_size,
+            device=task.device,
+            amp=self.config.amp,
+            channels_last=self.config.channels_last,
+            want_probabilities=True,
+        )
+        log.debug("predicted %s in %.1fs", task.key.name, time.perf_counter() - started)
+        count, size = peak_parameters(model)
+        assert probs is not None
+        return Predictions(probs, ResourceUsage(flops, count, size))

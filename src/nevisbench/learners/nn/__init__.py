@@ -1,0 +1,1 @@
+"""Neural-network parts shared by the learners: backbones, heads, optimizer and schedule."""

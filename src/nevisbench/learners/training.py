@@ -1,0 +1,277 @@
+"""The shared fit loop: SGD-Nesterov, warmup-cosine, label smoothing, dev validation, best-dev parameters."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from nevisbench.compute.flops import forward_flops, train_step_flops
+from nevisbench.data.batches import Batches, adaptive_batch_size, eval_batches
+from nevisbench.data.store import StoredSplit
+from nevisbench.learners.nn.heads import create_head, error_count, loss, probabilities
+from nevisbench.learners.nn.optim import make_optimizer, make_scheduler, warmup_steps_for
+from nevisbench.types import TaskKind
+
+_FINITE_CHECK_EVERY = 10
+
+
+class TrialFailed(RuntimeError):
+    """A training run could not finish (e.g. its loss became NaN or infinite)."""
+
+
+class TaskModel(nn.Module):
+    """A backbone and one linear head: the model of one task."""
+
+    def __init__(self, backbone: nn.Module, num_classes: int) -> None:
+        super().__init__()
+        self.backbone = backbone
+        self.head = create_head(backbone.embedding_dim, num_classes)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.head(self.backbone(images))
+
+
+@dataclasses.dataclass(frozen=True)
+class FitConfig:
+    """Hyperparameters of one training run (one trial).
+
+    Attributes:
+        max_steps: optimizer steps (the reference always runs all of them: early stopping is off).
+        lr: peak learning rate after warmup.
+        label_smoothing: label smoothing of the training loss.
+        batch_size: training batch size; None: the reference's adaptive rule (§4.8).
+        max_batch_size: the adaptive rule's cap.
+        weight_decay: on conv/linear weights only.
+        momentum: SGD Nesterov momentum.
+        warmup_epochs: linear warmup length in epochs (capped at max_steps - 1).
+        end_lr: the cosine schedule's final value.
+        validate_every: dev evaluation period in steps (also at step 0 and after the last step).
+        early_stopping_patience: stop after this many validations without improvement; None: never
+            (the reference's effective behaviour, whose grace equals max_steps).
+        resolution: side of the images the model sees.
+        eval_batch_size: batch size of dev evaluation and prediction.
+        amp: bf16 autocast; None: on for CUDA, off on CPU.
+        channels_last: channels-last memory format; None: on for CUDA.
+    """
+
+    max_steps: int
+    lr: float
+    label_smoothing: float = 0.0
+    batch_size: int | None = None
+    max_batch_size: int = 512
+    weight_decay: float = 1e-4
+    momentum: float = 0.9
+    warmup_epochs: int = 7
+    end_lr: float = 1e-8
+    validate_every: int = 1000
+    early_stopping_patience: int | None = None
+    resolution: int = 64
+    eval_batch_size: int = 256
+    amp: bool | None = None
+    channels_last: bool | None = None
+
+
+@dataclasses.dataclass
+class FitResult:
+    """What one training run produced.
+
+    Attributes:
+        state: the parameters (and BN statistics) at the best dev error, on the CPU.
+        best_dev_error: the lowest dev error seen (the search's cost: it matches the kept parameters).
+        final_dev_error: the dev error after the last step.
+        best_step: the step of the best dev error.
+        steps: steps taken.
+        train_flops: forward + backward FLOPs of every step.
+        selection_flops: FLOPs of the dev evaluations.
+        wall_seconds: wall-clock of training and of dev evaluation.
+        history: (step, dev error) of every validation.
+    """
+
+    state: dict[str, torch.Tensor]
+    best_dev_error: float
+    final_dev_error: float
+    best_step: int
+    steps: int
+    train_flops: int
+    selection_flops: int
+    wall_seconds: dict[str, float]
+    history: list[tuple[int, float]]
+
+
+def _use(flag: bool | None, device: torch.device) -> bool:
+    return device.type == "cuda" if flag is None else flag
+
+
+def evaluate(
+    model: TaskModel,
+    data: StoredSplit,
+    kind: TaskKind,
+    *,
+    resolution: int,
+    batch_size: int,
+    device: torch.device,
+    amp: bool | None = None,
+    channels_last: bool | None = None,
+    want_probabilities: bool = False,
+) -> tuple[float, int, np.ndarray | None]:
+    """Evaluates ``model`` on every example of ``data`` once.
+
+    Returns:
+        the error (single-label: fraction misclassified; multi-label: mean per-label error at 0.5),
+        weighted by example — the reference's mean of per-batch means over-weights the last batch
+        (its Q10) —, the forward FLOPs spent, and the probabilities if asked for.
+    """
+    model.eval()
+    errors, count, flops = 0.0, 0, 0
+    outputs = []
+    memory_format = torch.channels_last if _use(channels_last, device) else torch.contiguous_format
+    with (
+        torch.inference_mode(),
+        torch.autocast(device.type, torch.bfloat16, enabled=_use(amp, device)),
+    ):
+        for images, targets in eval_batches(
+            data,
+            batch_size,
+            size=resolution,
+            device=device,
+            kind=kind,
+            num_classes=model.head.out_features,
+        ):
+            images = images.contiguous(memory_format=memory_format)
+            logits = model(images).float()
+            flops += forward_flops(model, tuple(images.shape))
+            errors += float(error_count(logits, targets, kind))
+            count += len(images)
+            if want_probabilities:
+                outputs.append(probabilities(logits, kind).cpu().numpy())
+    probs = np.concatenate(outputs) if want_probabilities and outputs else None
+    if want_probabilities and probs is None:
+        probs = np.zeros((0, model.head.out_features), dtype=np.float32)
+    return (errors / count if count else float("nan")), flops, probs
+
+
+def fit(
+    model: TaskModel,
+    train: StoredSplit,
+    dev: StoredSplit,
+    kind: TaskKind,
+    config: FitConfig,
+    *,
+    seed: int,
+    device: torch.device,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> FitResult:
+    """Trains ``model`` in place and returns the best-dev parameters with the compute spent.
+
+    Raises:
+        TrialFailed: the loss became NaN or infinite.
+    """
+    if len(train) == 0 or len(dev) == 0:
+        raise TrialFailed(f"cannot train: {len(train)} train and {len(dev)} dev examples")
+    batch_size = config.batch_size or adaptive_batch_size(
+        len(train), max_batch_size=config.max_batch_size
+    )
+    num_classes = model.head.out_features
+    batches = Batches(
+        train,
+        batch_size,
+        seed=seed,
+        train=True,
+        size=config.resolution,
+        device=device,
+        kind=kind,
+        num_classes=num_classes,
+    )
+    model.to(device)
+    memory_format = (
+        torch.channels_last if _use(config.channels_last, device) else torch.contiguous_format
+    )
+    model.to(memory_format=memory_format)
+    optimizer = make_optimizer(
+        model, config.lr, weight_decay=config.weight_decay, momentum=config.momentum
+    )
+    warmup = warmup_steps_for(len(train), batch_size, config.max_steps, config.warmup_epochs)
+    schedule = make_scheduler(optimizer, warmup_steps=warmup, total_steps=config.max_steps, end_lr=config.end_lr)
+    amp = _use(config.amp, device)
+    input_shape = (batch_size, 3, config.resolution, config.resolution)
+    step_flops = train_step_flops(model, kind, input_shape)
+
+    def validate(step: int) -> float:
+        nonlocal selection_flops, eval_seconds
+        started = time.perf_counter()
+        dev_error, flops, _ = evaluate(
+            model,
+            dev,
+            kind,
+            resolution=config.resolution,
+            batch_size=config.eval_batch_size,
+            device=device,
+            amp=config.amp,
+            channels_last=config.channels_last,
+        )
+        selection_flops += flops
+        eval_seconds += time.perf_counter() - started
+        history.append((step, dev_error))
+        if progress is not None:
+            progress({"step": step, "max_steps": config.max_steps, "dev_error": dev_error})
+        return dev_error
+
+    history: list[tuple[int, float]] = []
+    selection_flops, eval_seconds, train_seconds = 0, 0.0, 0.0
+    best_error, best_step, best_state, stale = math.inf, 0, None, 0
+    steps = 0
+    for step in range(config.max_steps):
+        if step % config.validate_every == 0:
+            dev_error = validate(step)
+            if dev_error < best_error:
+                best_error, best_step, stale = dev_error, step, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                stale += 1
+                if (
+                    config.early_stopping_patience is not None
+                    and stale >= config.early_stopping_patience
+                ):
+                    break
+            model.train()
+        started = time.perf_counter()
+        images, targets = batches.batch(step)
+        images = images.contiguous(memory_format=memory_format)
+        with torch.autocast(device.type, torch.bfloat16, enabled=amp):
+            logits = model(images)
+        value = loss(logits.float(), targets, kind, config.label_smoothing)
+        # Reading the loss forces a device sync: check it every few steps (a NaN stays NaN).
+        if step % _FINITE_CHECK_EVERY == 0 and not torch.isfinite(value):
+            raise TrialFailed(f"the loss became {value.item()} at step {step} (lr {config.lr:.3g})")
+        optimizer.zero_grad(set_to_none=True)
+        value.backward()
+        optimizer.step()
+        schedule.step()
+        steps += 1
+        train_seconds += time.perf_counter() - started
+    batches.close()
+    if steps and not torch.isfinite(value):
+        raise TrialFailed(f"the loss became {value.item()} by step {steps} (lr {config.lr:.3g})")
+    final_error = validate(steps)
+    if final_error < best_error or best_state is None:
+        best_error, best_step = final_error, steps
+        best_state = copy.deepcopy(model.state_dict())
+    return FitResult(
+        state={k: v.detach().to("cpu", copy=True) for k, v in best_state.items()},
+        best_dev_error=best_error,
+        final_dev_error=final_error,
+        best_step=best_step,
+        steps=steps,
+        train_flops=step_flops * steps,
+        selection_flops=selection_flops,
+        wall_seconds={"train": train_seconds, "selection": eval_seconds},
+        history=history,
+    )
