@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -20,7 +21,15 @@ console = Console()
 err_console = Console(stderr=True)
 
 # Errors whose message already says what to do: print it, no traceback.
-_USER_ERRORS = (KeyError, ValueError, FileNotFoundError, SourceError, ChecksumError, StoreError, RuntimeError)
+_USER_ERRORS = (
+    KeyError,
+    ValueError,
+    FileNotFoundError,
+    SourceError,
+    ChecksumError,
+    StoreError,
+    RuntimeError,
+)
 
 
 def _resolution(text: str) -> int:
@@ -36,12 +45,16 @@ def _year(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--stop-year must be a year such as 2020, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--stop-year must be a year such as 2020, got {text!r}"
+        ) from None
 
 
 def _message(error: BaseException) -> str:
-    # KeyError quotes its argument; show the text itself.
-    return str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    # KeyError quotes its argument; show the text itself. Escaped: messages are text, not rich markup
+    # (e.g. "pip install 'nevisbench[tensorboard]'").
+    text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    return escape(text)
 
 
 # ---------------------------------------------------------------------------------------- datasets
@@ -53,14 +66,22 @@ def cmd_datasets_list(args: argparse.Namespace) -> int:
 
     names = list_datasets(args.pattern)
     if not names:
-        raise KeyError(f"no dataset matches {args.pattern!r}; `nevisbench datasets list` shows them all")
+        raise KeyError(
+            f"no dataset matches {args.pattern!r}; `nevisbench datasets list` shows them all"
+        )
     table = Table(title=f"{len(names)} datasets")
     for column in ("id", "title", "classes", "kind", "channels", "prepared"):
         table.add_column(column)
     for name in names:
         spec = get_dataset(name)
-        table.add_row(name, spec.title, str(spec.num_classes), spec.kind.value, str(spec.channels),
-                      "yes" if is_prepared(name) else "")
+        table.add_row(
+            name,
+            spec.title,
+            str(spec.num_classes),
+            spec.kind.value,
+            str(spec.channels),
+            "yes" if is_prepared(name) else "",
+        )
     console.print(table)
     return 0
 
@@ -73,20 +94,34 @@ def cmd_datasets_info(args: argparse.Namespace) -> int:
     table = Table(show_header=False, title=spec.title)
     table.add_column("field", style="bold")
     table.add_column("value")
-    for field in ("id", "num_classes", "kind", "channels", "homepage", "paper_title", "paper_url",
-                  "license", "split_rule"):
+    for field in (
+        "id",
+        "num_classes",
+        "kind",
+        "channels",
+        "homepage",
+        "paper_title",
+        "paper_url",
+        "license",
+        "split_rule",
+    ):
         value = getattr(spec, field)
         table.add_row(field, str(getattr(value, "value", value)))
     shown = ", ".join(spec.class_names[:12]) + (" …" if len(spec.class_names) > 12 else "")
     table.add_row("classes", shown)
     for artefact in spec.artefacts:
         checksum = f" (md5 {artefact.md5})" if artefact.md5 else ""
-        table.add_row(f"artefact {artefact.filename}", f"{artefact.kind}: {artefact.source}{checksum}")
+        table.add_row(
+            f"artefact {artefact.filename}", f"{artefact.kind}: {artefact.source}{checksum}"
+        )
     if is_prepared(spec.id):
         meta = open_dataset(spec.id).meta
         table.add_row("store", str(dataset_dir(spec.id)))
         table.add_row("examples", json.dumps(meta["counts"]))
-        table.add_row("stored shape", "×".join(map(str, meta["image_shape"])) + f" ({meta['resolution_policy']['mode']})")
+        table.add_row(
+            "stored shape",
+            "×".join(map(str, meta["image_shape"])) + f" ({meta['resolution_policy']['mode']})",
+        )
         corrupt = {k: v["count"] for k, v in meta["corrupt_images"].items() if v["count"]}
         table.add_row("corrupt images skipped", json.dumps(corrupt) if corrupt else "none")
     else:
@@ -102,22 +137,33 @@ def _stream_datasets(name: str, stop_year: int | None) -> list[str]:
     return list(dict.fromkeys(row.dataset for row in spec.rows_before(stop_year)))
 
 
-def prepare_many(names: Sequence[str], *, from_dir: Path | None, resolution: int, force: bool) -> int:
+def prepare_many(
+    names: Sequence[str], *, from_dir: Path | None, resolution: int, force: bool
+) -> int:
     """Prepares each dataset, going on past failures; returns the number that failed."""
     from nevisbench.data.prepare import prepare_dataset
     from nevisbench.data.spec import get_dataset, list_datasets
 
     known = set(list_datasets())
     failed = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
         for name in names:
             if name not in known:
                 get_dataset(name)  # raises with close matches for a typo
             task = progress.add_task(f"{name}", total=None)
             try:
                 stored, converted = prepare_dataset(
-                    name, from_dir=from_dir, resolution=resolution, force=force,
+                    name,
+                    from_dir=from_dir,
+                    resolution=resolution,
+                    force=force,
                     on_example=lambda _split, task=task: progress.advance(task),
                 )
             except _USER_ERRORS as error:
@@ -129,8 +175,11 @@ def prepare_many(names: Sequence[str], *, from_dir: Path | None, resolution: int
             counts = stored.meta["counts"]
             shape = "×".join(map(str, stored.meta["image_shape"]))
             state = "converted" if converted else "already prepared"
-            console.print(f"[green]✓ {name}[/green] {state}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
-                          + f" ({shape})")
+            console.print(
+                f"[green]✓ {name}[/green] {state}: "
+                + ", ".join(f"{k} {v}" for k, v in counts.items())
+                + f" ({shape})"
+            )
     return failed
 
 
@@ -142,11 +191,17 @@ def cmd_datasets_prepare(args: argparse.Namespace) -> int:
     names = args.names or _stream_datasets(args.stream, args.stop_year)
     known = set(list_datasets())
     missing = [n for n in names if n not in known] if args.stream else []
-    failed = prepare_many([n for n in names if n not in missing], from_dir=args.from_dir,
-                          resolution=args.resolution, force=args.force)
+    failed = prepare_many(
+        [n for n in names if n not in missing],
+        from_dir=args.from_dir,
+        resolution=args.resolution,
+        force=args.force,
+    )
     if missing:
-        err_console.print(f"[yellow]{len(missing)} dataset(s) of stream {args.stream} have no handler yet:"
-                          f"[/yellow] {', '.join(missing)}")
+        err_console.print(
+            f"[yellow]{len(missing)} dataset(s) of stream {args.stream} have no handler yet:"
+            f"[/yellow] {', '.join(missing)}"
+        )
     return 1 if failed or missing else 0
 
 
@@ -162,7 +217,7 @@ def cmd_datasets_verify(args: argparse.Namespace) -> int:
             bad += 1
             console.print(f"[red]✗ {name}[/red]")
             for problem in problems:
-                console.print(f"    {problem}")
+                console.print(f"    {escape(problem)}")
         else:
             console.print(f"[green]✓ {name}[/green]: every file matches meta.json")
     return 1 if bad else 0
@@ -179,8 +234,13 @@ def cmd_streams_list(args: argparse.Namespace) -> int:
         table.add_column(column)
     for name in list_streams(args.pattern):
         spec = get_stream(name)
-        table.add_row(name, str(len(spec.rows)), str(spec.stop_year or "none"),
-                      str(len(spec.rows_before(spec.stop_year))), spec.title)
+        table.add_row(
+            name,
+            str(len(spec.rows)),
+            str(spec.stop_year or "none"),
+            str(len(spec.rows_before(spec.stop_year))),
+            spec.title,
+        )
     console.print(table)
     return 0
 
@@ -194,21 +254,186 @@ def cmd_streams_show(args: argparse.Namespace) -> int:
     stop_year = spec.stop_year if args.stop_year is None and not args.all_years else args.stop_year
     rows = spec.rows_before(stop_year)
     known = set(list_datasets())
-    table = Table(title=f"{spec.name}: {len(rows)} rows" + (f" before {stop_year}" if stop_year else ""))
+    table = Table(
+        title=f"{spec.name}: {len(rows)} rows" + (f" before {stop_year}" if stop_year else "")
+    )
     for column in ("#", "year", "dataset", "title", "classes", "kind", "handler", "prepared"):
         table.add_column(column, no_wrap=column == "dataset")
     for index, row in enumerate(rows):
         if row.dataset in known:
             dataset = get_dataset(row.dataset)
-            cells = (dataset.title, str(dataset.num_classes), dataset.kind.value, "yes",
-                     "yes" if is_prepared(row.dataset) else "")
+            cells = (
+                dataset.title,
+                str(dataset.num_classes),
+                dataset.kind.value,
+                "yes",
+                "yes" if is_prepared(row.dataset) else "",
+            )
         else:
             cells = ("", "", "", "[red]missing[/red]", "")
         table.add_row(str(index), str(row.year), row.dataset, *cells)
     console.print(table)
     held = len(spec.rows) - len(rows)
     if held:
-        console.print(f"{held} held-out rows from {stop_year} on are not shown; add --all-years to list them.")
+        console.print(
+            f"{held} held-out rows from {stop_year} on are not shown; add --all-years to list them."
+        )
+    return 0
+
+
+# --------------------------------------------------------------------------------------------- run
+
+
+def _human(flops: float) -> str:
+    for unit, scale in (("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6)):
+        if flops >= scale:
+            return f"{flops / scale:.3g} {unit}FLOPs"
+    return f"{flops:.3g} FLOPs"
+
+
+def resolve_run_config(args: argparse.Namespace):
+    """The config a `run` command asks for: --config, else the workdir's saved one, else the demo."""
+    from nevisbench.config import RunConfig, apply_overrides
+    from nevisbench.configs import load_config
+
+    saved = Path(args.workdir) / "config.json" if args.workdir else None
+    tweaks = (
+        args.config or args.stream or args.learner or args.set or args.device or args.predict_split
+    )
+    if args.config:
+        config = load_config(args.config)
+    elif saved is not None and saved.exists():
+        config = RunConfig.load(saved)
+    else:
+        config = load_config("demo")
+    if saved is not None and saved.exists() and not tweaks:
+        return config
+    assignments = []
+    if args.learner:
+        assignments.append(f"learner={args.learner}")
+    if args.stream:
+        assignments.append(f"stream.name={args.stream}")
+    if args.predict_split:
+        assignments.append(f"stream.predict_splits={args.predict_split}")
+    if args.device:
+        assignments.append(f"device={args.device}")
+    return apply_overrides(config, assignments + list(args.set or []))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from nevisbench.protocol.runner import run
+    from nevisbench.streams.table import get_stream
+
+    config = resolve_run_config(args)
+    get_stream(config.stream.name)
+    workdir = Path(args.workdir or f"runs/{config.stream.name}_{config.learner}")
+    console.print(
+        f"run [bold]{config.learner}[/bold] on stream [bold]{config.stream.name}[/bold] → {workdir}"
+    )
+    state = {"task": "", "trial": ""}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        events = bar.add_task("starting", total=None)
+
+        def on_progress(info: dict) -> None:
+            phase = info.get("phase")
+            if phase == "prepare":
+                bar.update(events, description=f"preparing {info['dataset']}")
+            elif phase == "train":
+                state["task"] = f"task {info['task_index'] + 1}/{info['tasks']} {info['dataset']}"
+                bar.update(
+                    events, total=info["events"], completed=info["event"], description=state["task"]
+                )
+            elif phase == "trial":
+                dev = f" dev error {info['dev_error']:.3f}" if "dev_error" in info else ""
+                bar.update(
+                    events,
+                    description=f"{state['task']} · trial {info['trial'] + 1}/{info['trials']} "
+                    f"· step {info['step']}/{info['max_steps']}{dev}",
+                )
+            elif phase == "predict":
+                final = " (final)" if info["final"] else ""
+                bar.update(
+                    events,
+                    total=info["events"],
+                    completed=info["event"],
+                    description=f"predict {info['dataset']} {info['split']}{final}",
+                )
+            elif phase == "done_event":
+                record = info["record"]
+                bar.update(events, completed=record["event"] + 1)
+                if record["type"] == "train":
+                    flops = _human(sum(record["cumulative_flops"].values()))
+                    status = (
+                        "[red]failed[/red] " + record.get("error", "")
+                        if record["status"] != "ok"
+                        else (f"dev error {record['info'].get('dev_error', float('nan')):.3f}")
+                    )
+                    console.print(
+                        f"  {record['year']} {record['dataset']}: {status} · {flops} so far"
+                    )
+
+        listeners = [on_progress]
+        if args.tensorboard:
+            from nevisbench.reporting.tensorboard import TensorBoardLogger, make_summary_writer
+
+            logger = TensorBoardLogger(make_summary_writer(workdir / "tensorboard"))
+            listeners.append(logger)
+        try:
+            summary = run(config, workdir, progress=lambda info: [listen(info) for listen in listeners])
+        finally:
+            if args.tensorboard:
+                logger.close()
+    print_summary(summary, workdir)
+    return 0
+
+
+def print_summary(summary: dict, workdir: Path) -> None:
+    table = Table(
+        title=f"{summary['learner']} on {summary['stream']}"
+        + ("" if summary["complete"] else " (partial)")
+    )
+    for column in ("#", "year", "dataset", "split", "error", "mAP", "train FLOPs so far"):
+        table.add_column(column, justify="right" if column not in ("dataset", "split") else "left")
+    for row in summary["tasks"]:
+        error = f"{row['error']:.4f}" if row.get("error") is not None else "-"
+        ap = f"{row['map']:.4f}" if row.get("map") is not None else "-"
+        split = row["split"] + (" (final)" if row.get("final") else "")
+        table.add_row(
+            str(row["task_index"]),
+            str(row["year"]),
+            row["dataset"],
+            split,
+            error,
+            ap,
+            _human(row["cumulative_flops"]["train"]),
+        )
+    console.print(table)
+    usage = summary["usage"]
+    console.print(
+        f"mean error {summary.get('mean_error', float('nan')):.4f} · example-weighted error "
+        f"{summary.get('weighted_error', float('nan')):.4f} · train {_human(usage['train']['flops'])} · "
+        f"selection {_human(usage['selection']['flops'])} · predict {_human(usage['predict']['flops'])} · "
+        f"wall {summary['wall_seconds']['total']:.0f} s"
+    )
+    console.print(f"results: {workdir / 'summary.json'}")
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    path = Path(args.workdir)
+    summary_file = path / "summary.json"
+    if not summary_file.exists():
+        raise FileNotFoundError(
+            f"{path} holds no summary.json: is it a run directory? "
+            f"(`nevisbench run --workdir {path}` writes one)"
+        )
+    print_summary(json.loads(summary_file.read_text()), path)
     return 0
 
 
@@ -220,8 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    datasets = commands.add_parser("datasets", help="list, prepare and verify datasets").add_subparsers(
-        dest="action", required=True)
+    datasets = commands.add_parser(
+        "datasets", help="list, prepare and verify datasets"
+    ).add_subparsers(dest="action", required=True)
     p = datasets.add_parser("list", help="list registered datasets")
     p.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'mnist*'")
     p.set_defaults(func=cmd_datasets_list)
@@ -231,11 +457,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = datasets.add_parser("prepare", help="download and convert datasets into the store")
     p.add_argument("names", nargs="*", help="dataset ids")
     p.add_argument("--stream", help="prepare every dataset of this stream")
-    p.add_argument("--stop-year", type=_year, default=None,
-                   help="with --stream: only rows before this year (default: every row)")
-    p.add_argument("--from", dest="from_dir", type=Path, help="a directory that already holds the raw files")
-    p.add_argument("--resolution", type=_resolution, default=96,
-                   help="side of stored images when they do not share one size ≤ it (default 96)")
+    p.add_argument(
+        "--stop-year",
+        type=_year,
+        default=None,
+        help="with --stream: only rows before this year (default: every row)",
+    )
+    p.add_argument(
+        "--from", dest="from_dir", type=Path, help="a directory that already holds the raw files"
+    )
+    p.add_argument(
+        "--resolution",
+        type=_resolution,
+        default=96,
+        help="side of stored images when they do not share one size ≤ it (default 96)",
+    )
     p.add_argument("--force", action="store_true", help="convert again even if prepared")
     p.set_defaults(func=cmd_datasets_prepare)
     p = datasets.add_parser("verify", help="recheck store files against meta.json")
@@ -243,23 +479,53 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_datasets_verify)
 
     streams = commands.add_parser("streams", help="list and show streams").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = streams.add_parser("list", help="list streams")
     p.add_argument("pattern", nargs="?", default="*")
     p.set_defaults(func=cmd_streams_list)
     p = streams.add_parser("show", help="show a stream's rows")
     p.add_argument("name")
-    p.add_argument("--stop-year", type=_year, default=None, help="exclusive stop year (default: the stream's)")
+    p.add_argument(
+        "--stop-year", type=_year, default=None, help="exclusive stop year (default: the stream's)"
+    )
     p.add_argument("--all-years", action="store_true", help="include the held-out years")
     p.set_defaults(func=cmd_streams_show)
+
+    p = commands.add_parser("run", help="run a learner over a stream (default: the offline demo)")
+    p.add_argument(
+        "--config", help="a built-in config (demo, cheap, reference), a .py file or a config.json"
+    )
+    p.add_argument("--stream", help="stream id (default: the config's)")
+    p.add_argument("--learner", help="learner id (default: the config's)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a setting, e.g. options.max_steps=100 or stream.stop_year=2022",
+    )
+    p.add_argument(
+        "--workdir", help="run directory (default: runs/<stream>_<learner>); the same one resumes"
+    )
+    p.add_argument("--device", help="auto, cpu or cuda[:N]")
+    p.add_argument(
+        "--predict-split", choices=["dev_test", "test"], help="the split predicted after each task"
+    )
+    p.add_argument("--tensorboard", action="store_true", help="write TensorBoard scalars to WORKDIR/tensorboard")
+    p.set_defaults(func=cmd_run)
+    p = commands.add_parser("results", help="print a run's summary")
+    p.add_argument("workdir")
+    p.set_defaults(func=cmd_results)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.func(args)
     except _USER_ERRORS as error:

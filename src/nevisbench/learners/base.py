@@ -77,6 +77,7 @@ class PredictTask:
         split: which split.
         data: the examples to predict (labels are there for convenience; learners must not use them).
         device: the device to predict on.
+        scratch: the learner's directory of the workdir (the same as in TrainTask).
     """
 
     key: TaskKey
@@ -84,6 +85,7 @@ class PredictTask:
     split: Split
     data: StoredSplit
     device: torch.device
+    scratch: Path = Path(".")
 
 
 @dataclasses.dataclass(frozen=True)

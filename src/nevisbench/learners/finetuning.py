@@ -241,6 +241,7 @@ class FinetuningLearner:
     def predict(self, task: PredictTask) -> Predictions:
         if task.key.name not in self.tasks:
             raise KeyError(f"task {task.key.name} was never trained")
+        self.scratch = task.scratch
         model = self._new_model(task.key, 0)
         model.load_state_dict(self._load(self.tasks[task.key.name]["file"]))
         model.to(task.device)

@@ -1,0 +1,480 @@
+"""Seeded batches from a converted store, augmented as the reference does, whole batches on the device."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from nevisbench.types import TaskKind
+
+# The reference's crop sampler (dm_nevis augmentations.py, reference §2.5): the arguments it passes
+# to tf.image.sample_distorted_bounding_box, with the whole image as the only "object" box.
+AREA_RANGE = (0.08, 1.0)
+ASPECT_RATIO_RANGE = (3 / 4, 4 / 3)
+MIN_OBJECT_COVERED = 0.1
+MAX_ATTEMPTS = 10
+
+# The reference casts the float output of tf.image.resize to uint8 (truncation) before scaling to
+# [-1, 1]; we keep that, so values lie on the 256-level grid like the paper's. grid_sample's
+# weighted sum can land a hair below an exact integer (e.g. 36.999996 on a flat patch, or on a
+# same-size crop through the normalised grid, whose error is ~1e-5 px × 255 levels), where TF's
+# lerp is exact, so we add this before flooring.
+_QUANTIZE_SLACK = 0.01
+
+
+class SplitLike(Protocol):
+    """What batching reads: ``images`` (``N×H×W×C`` uint8, indexable by a sorted int64 array and by
+    slices; a memmap, a ``ConcatImages`` or an array) and ``labels`` (int64 ``N`` or uint8 ``N×K``)."""
+
+    images: Any
+    labels: np.ndarray
+
+
+# ------------------------------------------------------------------------------------ augmentation
+
+
+def sample_crop_boxes(
+    batch: int, height: int, width: int, generator: torch.Generator
+) -> torch.Tensor:
+    """Samples one Inception-style crop box per image, as ``tf.image.sample_distorted_bounding_box``.
+
+    TF's algorithm (sample_distorted_bounding_box_op.cc), vectorised over ``MAX_ATTEMPTS`` candidates
+    per image of which the first valid one wins: aspect ratio (width / height) uniform in
+    ``ASPECT_RATIO_RANGE`` (uniform, not log-uniform, like TF); crop *height* an integer uniform
+    between the heights giving ``AREA_RANGE``'s bounds at that aspect; width = round(height ×
+    aspect); area nudged by one row if rounding left it outside the range; valid if it fits, lies in
+    ``AREA_RANGE`` and covers ``MIN_OBJECT_COVERED`` of the image (so the effective minimum area is
+    0.1, not 0.08); offsets uniform in ``[0, H - h)`` (TF never picks the last offset). No valid
+    candidate gives the whole image, and — the reference's rule — a box equal to the whole image is
+    replaced by the centre square crop.
+
+    The uniform numbers are drawn from ``generator`` (on its device), the boxes computed on the CPU,
+    so a CPU generator gives the same boxes on every device.
+
+    Returns:
+        int64 ``batch×4`` boxes ``(top, left, height, width)`` in pixels, on the CPU.
+    """
+    # Tiny arrays (B × attempts): numpy does the ~50 elementwise steps ~10× faster than torch's
+    # per-op overhead; only the uniform draws come from the torch generator.
+    draws = torch.rand(batch, MAX_ATTEMPTS, 4, generator=generator, device=generator.device)
+    u = draws.cpu().numpy()
+    # float32 and round-half-even (np.rint) mirror TF's float maths and lrintf.
+    f32 = np.float32
+    low, high = ASPECT_RATIO_RANGE
+    aspect = f32(low) + u[..., 0] * f32(high - low)
+    min_area = f32(AREA_RANGE[0] * width * height)
+    max_area = f32(AREA_RANGE[1] * width * height)
+    crop_h = np.rint(np.sqrt(min_area / aspect))
+    max_h = np.rint(np.sqrt(max_area / aspect))
+    # The largest height whose rounded width still fits in the image (TF computes this one in double).
+    too_wide = np.rint(max_h * aspect) > width
+    fitting = np.floor((width + 0.5 - 1e-7) / aspect.astype(np.float64)).astype(f32)
+    max_h = np.where(too_wide, fitting, max_h)
+    max_h = np.where(too_wide & (np.rint(max_h * aspect) > width), max_h - 1, max_h)
+    max_h = np.minimum(max_h, height)
+    crop_h = np.minimum(crop_h, max_h)
+    # Uniform integer in [crop_h, max_h]; the minimum guards u × n rounding up to n in float32.
+    span = max_h - crop_h + 1
+    crop_h = crop_h + np.minimum(np.floor(u[..., 1] * span), span - 1)
+    crop_w = np.rint(crop_h * aspect)
+    area = crop_w * crop_h
+    grow = area < min_area
+    crop_h = np.where(grow, crop_h + 1, crop_h)
+    crop_w = np.where(grow, np.rint(crop_h * aspect), crop_w)
+    area = crop_w * crop_h
+    shrink = area > max_area
+    crop_h = np.where(shrink, crop_h - 1, crop_h)
+    crop_w = np.where(shrink, np.rint(crop_h * aspect), crop_w)
+    area = crop_w * crop_h
+    valid = (
+        (area >= min_area)
+        & (area <= max_area)
+        & (crop_w <= width)
+        & (crop_h <= height)
+        & (crop_w > 0)
+        & (crop_h > 0)
+        & (area >= max(1.0, MIN_OBJECT_COVERED * width * height))
+    )
+    free_y, free_x = height - crop_h, width - crop_w
+    top = np.minimum(np.floor(u[..., 2] * free_y), np.maximum(free_y - 1, 0))
+    left = np.minimum(np.floor(u[..., 3] * free_x), np.maximum(free_x - 1, 0))
+    candidates = np.stack((top, left, crop_h, crop_w), axis=-1).astype(np.int64)
+    # argmax over a bool row returns the first True: the first valid attempt, as TF's loop.
+    boxes = candidates[np.arange(batch), valid.argmax(axis=1)]
+    boxes[~valid.any(axis=1)] = (0, 0, height, width)
+    is_whole = (boxes[:, 2] == height) & (boxes[:, 3] == width)
+    boxes[is_whole] = centre_crop_box(height, width).numpy()
+    return torch.from_numpy(boxes)
+
+
+def centre_crop_box(height: int, width: int) -> torch.Tensor:
+    """The centre square crop of side min(H, W) as an int64 ``(top, left, height, width)`` box."""
+    side = min(height, width)
+    # Truncating division, as the reference's tf.cast((H - side) / 2, int32).
+    return torch.tensor([(height - side) // 2, (width - side) // 2, side, side])
+
+
+def augment_train(images: torch.Tensor, size: int, generator: torch.Generator) -> torch.Tensor:
+    """The reference's training augmentation on a whole batch.
+
+    Random-resized crop (``sample_crop_boxes``), bilinear resize to ``size×size``, horizontal flip
+    with probability 1/2, grey replicated to 3 channels, values in [-1, 1].
+
+    Args:
+        images: ``B×H×W×C`` uint8 (C = 1 or 3) on the device that should do the work.
+        size: output side in pixels.
+        generator: the randomness (boxes first, then flips); a CPU generator gives the same
+            augmentation on every device.
+
+    Returns:
+        float32 ``B×3×size×size`` on ``images``' device.
+    """
+    batch, height, width, _ = _check_images(images)
+    boxes = sample_crop_boxes(batch, height, width, generator)
+    flips = torch.rand(batch, generator=generator, device=generator.device) < 0.5
+    return _normalize(
+        crop_and_resize(images, boxes.to(images.device), size, flips.to(images.device))
+    )
+
+
+def augment_eval(images: torch.Tensor, size: int, *, antialias: bool = False) -> torch.Tensor:
+    """The reference's evaluation preprocessing: centre square crop, bilinear resize, [-1, 1].
+
+    Args:
+        images: ``B×H×W×C`` uint8 (C = 1 or 3).
+        size: output side in pixels.
+        antialias: low-pass before downsampling. Off by default, like the reference
+            (tf.image.resize's default) and like ``augment_train``, so that train and eval images
+            share one resampling. Stores hold at most ``--resolution`` (96) px, downsampled with
+            antialiasing where the source was larger, so what is left is a ≤ 1.5× reduction.
+
+    Returns:
+        float32 ``B×3×size×size``; exactly ``2x/255 - 1`` of the input when H = W = size.
+    """
+    batch, height, width, _ = _check_images(images)
+    top, left, side, _ = (int(v) for v in centre_crop_box(height, width))
+    if side == size:
+        # No resampling at all: a same-size crop must reproduce the pixels exactly.
+        crop = images[:, top : top + side, left : left + side].permute(0, 3, 1, 2)
+        return _normalize(crop.float())
+    if antialias:
+        crop = images[:, top : top + side, left : left + side].permute(0, 3, 1, 2).float()
+        resized = F.interpolate(
+            crop, size=(size, size), mode="bilinear", align_corners=False, antialias=True
+        )
+        return _normalize(resized)
+    boxes = centre_crop_box(height, width).to(images.device).expand(batch, 4)
+    return _normalize(crop_and_resize(images, boxes, size, None))
+
+
+def _check_images(images: torch.Tensor) -> tuple[int, int, int, int]:
+    if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[3] not in (1, 3):
+        raise ValueError(
+            f"expected a B×H×W×C uint8 batch with C = 1 or 3, got {images.dtype} {tuple(images.shape)}"
+        )
+    batch, height, width, channels = images.shape
+    return batch, height, width, channels
+
+
+def crop_and_resize(
+    images: torch.Tensor, boxes: torch.Tensor, size: int, flips: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Crops each image to its box and resizes it bilinearly to ``size×size``, as TF does.
+
+    One sampling grid per image through ``grid_sample``. The grid reproduces TF's
+    crop-then-``tf.image.resize`` exactly: half-pixel centres (output pixel j samples the crop at
+    ``(j + 0.5) × w / size - 0.5``, i.e. ``align_corners=False``), no antialiasing, and samples that
+    fall outside the crop clamped to its edge pixels (TF resizes the cropped image, so it never
+    blends in a pixel outside the box; ``padding_mode='border'`` alone would clamp only at the
+    image edge). Antialiasing is not used for training: grid_sample has none, per-image scales vary,
+    the reference has none, and it would make train and eval differ. A flip reverses the grid's
+    columns, which costs nothing.
+
+    Args:
+        images: ``B×H×W×C`` uint8.
+        boxes: ``B×4`` ``(top, left, height, width)`` in pixels, inside the image.
+        size: output side in pixels.
+        flips: ``B`` booleans: mirror those outputs left-right.
+
+    Returns:
+        float32 ``B×C×size×size`` with values in [0, 255] (not yet quantised or normalised).
+    """
+    batch, height, width, _ = images.shape
+    device = images.device
+    boxes = boxes.to(torch.float32)
+    top, left, crop_h, crop_w = boxes.unbind(dim=1)
+    centres = (torch.arange(size, device=device, dtype=torch.float32) + 0.5) / size
+    xs = torch.addcmul((left - 0.5)[:, None], centres[None], crop_w[:, None])
+    xs = torch.clamp(xs, min=left[:, None], max=(left + crop_w - 1)[:, None])
+    ys = torch.addcmul((top - 0.5)[:, None], centres[None], crop_h[:, None])
+    ys = torch.clamp(ys, min=top[:, None], max=(top + crop_h - 1)[:, None])
+    if flips is not None:
+        xs = torch.where(flips[:, None], xs.flip(1), xs)
+    # Pixel → grid_sample's [-1, 1] coordinates (align_corners=False: -1 is the left image edge).
+    xs = xs * (2 / width) + (1 / width - 1)
+    ys = ys * (2 / height) + (1 / height - 1)
+    # The B×size×size×2 grid is separable: row i of image b is (x_0, y_i, x_1, y_i, …). Built as
+    # one broadcast multiply-add over that interleaved row (contiguous, vectorised): 2× faster
+    # than writing the x and y planes through stride-2 views.
+    row = torch.stack((xs, torch.zeros_like(xs)), dim=-1).view(batch, 1, 2 * size)
+    odd = torch.tensor([0.0, 1.0], device=device).repeat(size)
+    grid = torch.addcmul(row, ys[:, :, None], odd).view(batch, size, size, 2)
+    # NHWC uint8 → NCHW float as a view with channels-last strides: no transposing copy, and
+    # grid_sample reads that layout as fast as a contiguous one. Converting to float only here
+    # keeps the host→device copy in uint8 (4× smaller).
+    source = images.permute(0, 3, 1, 2).float()
+    return F.grid_sample(source, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+
+def _normalize(images: torch.Tensor) -> torch.Tensor:
+    """0..255 float ``B×C×S×S`` → truncated to integers, scaled to [-1, 1], grey → 3 channels.
+
+    Works in place on ``images`` (always a fresh tensor here): a new 12 MB buffer per batch costs
+    more than the arithmetic."""
+    out = images.add_(_QUANTIZE_SLACK).floor_().mul_(2 / 255).sub_(1)
+    if out.shape[1] == 1:
+        # Replicate after resampling (3× less interpolation work); materialised, not a stride-0 view.
+        out = out.expand(-1, 3, -1, -1).contiguous()
+    return out
+
+
+# ----------------------------------------------------------------------------------------- batches
+
+
+def adaptive_batch_size(
+    num_train_examples: int,
+    max_batch_size: int = 512,
+    min_batch_size: int = 16,
+    size_proportion: float = 0.0025,
+) -> int:
+    """The reference's adaptive training batch size (reference §4.8).
+
+    ``min(max, max(min, 2 ** int(log2(size_proportion × N))))``: 35,000 → 64, 1.15 M → 512,
+    1,000 → 16.
+    """
+    scaled = size_proportion * num_train_examples
+    # log2 of a value below 1 is negative (or -inf at 0); every such value gives the minimum.
+    if scaled < 1:
+        return min(max_batch_size, min_batch_size)
+    return min(max_batch_size, max(min_batch_size, 2 ** int(math.log2(scaled))))
+
+
+def _seed(*words: int) -> int:
+    """A 63-bit torch/numpy seed mixed from ``words`` (SeedSequence keeps nearby inputs apart)."""
+    return int(np.random.SeedSequence(list(words)).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+# Stream tags, so the permutation and the augmentation of one (seed, n) never share randomness.
+_PERMUTATION, _AUGMENTATION = 0, 1
+
+
+class Batches:
+    """Seeded, shuffled training batches, each computed from its step number alone.
+
+    The example stream is the concatenation of one permutation per epoch (epoch ``e`` drawn from
+    ``(seed, e)``); batch ``step`` is positions ``[step × B, (step + 1) × B)`` of that stream, and
+    its augmentation is drawn from ``(seed, step)``. So ``batch(k)`` is the same whether or not
+    steps ``0..k-1`` ran, and a run resumed at step k reproduces an uninterrupted one exactly.
+
+    Batches wrap around epoch boundaries instead of dropping a partial last batch, as the
+    reference's ``shuffle → repeat → batch`` pipeline: every batch is full, every example appears
+    exactly once per epoch (an epoch is N consecutive stream positions, so one batch may hold the end
+    of one epoch and the start of the next), and a split smaller than a batch still works (the batch
+    then spans several epochs and repeats examples).
+
+    Each batch is read from the memory map with sorted indices (sequential reads), put back in
+    shuffled order, moved to the device as uint8 (4× less than float) and augmented there. With
+    ``prefetch``, a background thread reads batch ``step + 1`` while batch ``step`` is augmented
+    (+30% images/s on 2 CPU cores, benchmarks/batch_pipeline.py); what is read depends only on the
+    step, so this changes no result.
+    """
+
+    def __init__(
+        self,
+        split: SplitLike,
+        batch_size: int,
+        *,
+        seed: int,
+        train: bool = True,
+        size: int = 64,
+        device: torch.device | str = "cpu",
+        kind: TaskKind = TaskKind.SINGLE_LABEL,
+        num_classes: int | None = None,
+        prefetch: bool = True,
+    ) -> None:
+        """
+        Args:
+            split: the data (e.g. a ``StoredSplit``).
+            batch_size: examples per batch.
+            seed: non-negative; selects the permutations and augmentations.
+            train: training augmentation; False gives evaluation preprocessing (still shuffled).
+            size: side of the images produced.
+            device: where images are augmented and batches returned.
+            kind: single-label (int64 ``B`` targets) or multi-label (float32 multi-hot ``B×K``).
+            num_classes: checked against multi-hot labels when given.
+            prefetch: read the next step's images in a background thread.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        if len(split.labels) == 0:
+            raise ValueError("cannot make training batches from an empty split")
+        _check_labels(split.labels, kind, num_classes)
+        self.split = split
+        self.batch_size = batch_size
+        self.seed = seed
+        self.train = train
+        self.size = size
+        self.device = torch.device(device)
+        self.kind = kind
+        self.num_examples = len(split.labels)
+        self._permutations: dict[int, np.ndarray] = {}
+        self._executor = ThreadPoolExecutor(max_workers=1) if prefetch else None
+        self._pending: tuple[int, Future[np.ndarray]] | None = None
+
+    @property
+    def steps_per_epoch(self) -> float:
+        """N / batch size: steps per pass over the data (batches wrap around, so not an integer)."""
+        return self.num_examples / self.batch_size
+
+    def indices(self, step: int) -> np.ndarray:
+        """The example indices of batch ``step``, in batch order."""
+        if step < 0:
+            raise ValueError(f"step must be non-negative, got {step}")
+        n = self.num_examples
+        start = step * self.batch_size
+        parts, position = [], start
+        while position < start + self.batch_size:
+            epoch, offset = divmod(position, n)
+            take = min(n - offset, start + self.batch_size - position)
+            parts.append(self._permutation(epoch)[offset : offset + take])
+            position += take
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Batch ``step``: images float32 ``B×3×size×size`` in [-1, 1] and targets, on the device."""
+        index = self.indices(step)
+        pending, self._pending = self._pending, None
+        if pending is not None and pending[0] == step:
+            host = pending[1].result()
+        else:
+            # Not the step read ahead (the caller jumped): read it now; a stale read just finishes.
+            host = _load(self.split.images, index)
+        if self._executor is not None:
+            upcoming = self.indices(step + 1)
+            self._pending = (step + 1, self._executor.submit(_load, self.split.images, upcoming))
+        images = host.to(self.device)
+        if self.train:
+            generator = torch.Generator().manual_seed(_seed(self.seed, _AUGMENTATION, step))
+            images = augment_train(images, self.size, generator)
+        else:
+            images = augment_eval(images, self.size)
+        return images, _targets(self.split.labels[index], self.kind, self.device)
+
+    def iterate(self, start: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Batches ``start``, ``start + 1``, … without end (resume by passing the next step)."""
+        step = start
+        while True:
+            yield self.batch(step)
+            step += 1
+
+    def close(self) -> None:
+        """Stops the prefetch thread (also happens when the object is garbage-collected)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+            self._pending = None
+
+    def __del__(self) -> None:
+        executor = getattr(self, "_executor", None)
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def _permutation(self, epoch: int) -> np.ndarray:
+        permutation = self._permutations.get(epoch)
+        if permutation is None:
+            rng = np.random.default_rng(_seed(self.seed, _PERMUTATION, epoch))
+            permutation = rng.permutation(self.num_examples)
+            # A batch touches at most two epochs unless N < B; keep a few, not one per epoch run.
+            if len(self._permutations) >= 4:
+                self._permutations.pop(min(self._permutations))
+            self._permutations[epoch] = permutation
+        return permutation
+
+
+def eval_batches(
+    split: SplitLike,
+    batch_size: int,
+    *,
+    size: int = 64,
+    device: torch.device | str = "cpu",
+    kind: TaskKind = TaskKind.SINGLE_LABEL,
+    num_classes: int | None = None,
+    antialias: bool = False,
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Every example once, in stored order, with evaluation preprocessing; the last batch is partial.
+
+    Args:
+        split: the data (e.g. a ``StoredSplit``).
+        batch_size: examples per batch (the reference evaluates in batches of 256).
+        size: side of the images produced.
+        device: where images are processed and batches returned.
+        kind: single-label (int64 targets) or multi-label (float32 multi-hot targets).
+        num_classes: checked against multi-hot labels when given.
+        antialias: see ``augment_eval``.
+
+    Yields:
+        ``(images, targets)``: float32 ``B×3×size×size`` in [-1, 1] and the targets.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    _check_labels(split.labels, kind, num_classes)
+    device = torch.device(device)
+    for start in range(0, len(split.labels), batch_size):
+        stop = min(start + batch_size, len(split.labels))
+        # Contiguous slices read sequentially; np.array copies out of the read-only memmap, which
+        # torch.from_numpy would otherwise warn about.
+        raw = np.array(split.images[start:stop])
+        images = augment_eval(torch.from_numpy(raw).to(device), size, antialias=antialias)
+        yield images, _targets(split.labels[start:stop], kind, device)
+
+
+def _load(images: Any, index: np.ndarray) -> torch.Tensor:
+    """The uint8 images of ``index``, in that order, on the host.
+
+    Read with the indices sorted (one forward pass over the memmap: sequential reads that the OS
+    reads ahead, where a shuffled order costs a seek per image on a cold disk), then put back in
+    batch order with a gather (torch's releases the GIL, so this overlaps in the prefetch thread).
+    """
+    order = np.argsort(index, kind="stable")
+    raw = torch.from_numpy(np.ascontiguousarray(images[index[order]]))
+    restore = np.empty_like(order)
+    restore[order] = np.arange(len(order))
+    return raw.index_select(0, torch.from_numpy(restore))
+
+
+def _targets(labels: np.ndarray, kind: TaskKind, device: torch.device) -> torch.Tensor:
+    if kind is TaskKind.MULTI_LABEL:
+        return torch.from_numpy(np.asarray(labels, dtype=np.float32)).to(device)
+    return torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device)
+
+
+def _check_labels(labels: np.ndarray, kind: TaskKind, num_classes: int | None) -> None:
+    if kind is TaskKind.MULTI_LABEL:
+        if labels.ndim != 2 or (num_classes is not None and labels.shape[1] != num_classes):
+            raise ValueError(
+                f"multi-label targets need N×{num_classes or 'K'} multi-hot labels, got shape "
+                f"{labels.shape}; was the store written for a single-label task?"
+            )
+    elif labels.ndim != 1:
+        raise ValueError(
+            f"single-label targets need N labels, got shape {labels.shape}; "
+            f"was the store written for a multi-label task?"
+        )

@@ -1,0 +1,122 @@
+"""A run's directory: layout, a lock against a second run, atomic writes, and the resume checkpoint.
+
+Layout: ``config.json`` (resolved, replayable), ``provenance.json``, ``events.jsonl`` (one line per
+completed event), ``summary.json``, ``predictions/event_<k>.npz``, ``checkpoints/run.pt`` (the resume
+point) and ``checkpoints/learner/`` (files a learner keeps, e.g. per-task weights).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Writes ``path`` so that a reader sees the old or the new content, never a part."""
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
+class Workdir:
+    """The files of one run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.config_file = self.path / "config.json"
+        self.provenance_file = self.path / "provenance.json"
+        self.events_file = self.path / "events.jsonl"
+        self.summary_file = self.path / "summary.json"
+        self.predictions_dir = self.path / "predictions"
+        self.checkpoint_file = self.path / "checkpoints" / "run.pt"
+        self.learner_dir = self.path / "checkpoints" / "learner"
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Holds the workdir's lock for the length of a run; a second run is refused at once."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                raise RuntimeError(
+                    f"another run (pid {handle.read().strip() or '?'}) is using {self.path}; wait for it "
+                    f"or choose another --workdir"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def write_json(self, path: Path, data: Any) -> None:
+        write_atomic(path, (json.dumps(data, indent=2, sort_keys=False) + "\n").encode())
+
+    # ---------------------------------------------------------------------------- events
+    def append_event(self, record: dict[str, Any]) -> int:
+        """Appends one event record; returns the file's new length in bytes."""
+        with open(self.events_file, "ab") as handle:
+            handle.write((json.dumps(record) + "\n").encode())
+            handle.flush()
+            os.fsync(handle.fileno())
+            return handle.tell()
+
+    def truncate_events(self, length: int) -> None:
+        """Drops lines written after the last checkpoint (an event that was not checkpointed)."""
+        if self.events_file.exists() and self.events_file.stat().st_size > length:
+            with open(self.events_file, "r+b") as handle:
+                handle.truncate(length)
+
+    def read_events(self) -> list[dict[str, Any]]:
+        """The event records; raises ValueError naming a line that is not JSON."""
+        if not self.events_file.exists():
+            return []
+        records = []
+        for number, line in enumerate(self.events_file.read_text().splitlines(), 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as error:
+                    raise ValueError(
+                        f"{self.events_file}:{number} is not valid JSON ({error})"
+                    ) from None
+        return records
+
+    # ------------------------------------------------------------------------ checkpoint
+    def save_checkpoint(self, state: dict[str, Any]) -> None:
+        self.checkpoint_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.checkpoint_file.with_name("run.pt.part")
+        torch.save(state, tmp)
+        tmp.replace(self.checkpoint_file)
+
+    def load_checkpoint(self) -> dict[str, Any] | None:
+        if not self.checkpoint_file.exists():
+            return None
+        # weights_only: a checkpoint is data, never code to run.
+        return torch.load(self.checkpoint_file, map_location="cpu", weights_only=True)
+
+    # ----------------------------------------------------------------------- predictions
+    def save_predictions(
+        self, event_index: int, probabilities: np.ndarray, targets: np.ndarray
+    ) -> str:
+        self.predictions_dir.mkdir(parents=True, exist_ok=True)
+        name = f"event_{event_index:04d}.npz"
+        tmp = self.predictions_dir / f"event_{event_index:04d}.part.npz"
+        np.savez_compressed(tmp, probabilities=probabilities.astype(np.float32), targets=targets)
+        tmp.replace(self.predictions_dir / name)
+        return f"predictions/{name}"
