@@ -395,25 +395,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def print_summary(summary: dict, workdir: Path) -> None:
-    table = Table(
-        title=f"{summary['learner']} on {summary['stream']}"
-        + ("" if summary["complete"] else " (partial)")
-    )
-    for column in ("#", "year", "dataset", "split", "error", "mAP", "train FLOPs so far"):
-        table.add_column(column, justify="right" if column not in ("dataset", "split") else "left")
+    partial = "" if summary["complete"] else " (partial)"
+    table = Table(title=f"{summary['learner']} on {summary['stream']}{partial}")
+    for column in ("#", "year", "dataset", "split", "when", "error", "mAP", "train FLOPs so far"):
+        table.add_column(column, no_wrap=True, justify="left" if column in ("dataset", "split", "when") else "right")
     for row in summary["tasks"]:
-        error = f"{row['error']:.4f}" if row.get("error") is not None else "-"
+        error = f"{row['error']:.4f}" if row.get("error") is not None else row["status"]
         ap = f"{row['map']:.4f}" if row.get("map") is not None else "-"
-        split = row["split"] + (" (final)" if row.get("final") else "")
-        table.add_row(
-            str(row["task_index"]),
-            str(row["year"]),
-            row["dataset"],
-            split,
-            error,
-            ap,
-            _human(row["cumulative_flops"]["train"]),
-        )
+        table.add_row(str(row["task_index"]), str(row["year"]), row["dataset"], row["split"],
+                      "end" if row.get("final") else "learned", error, ap,
+                      _human(row["cumulative_flops"]["train"]))
     console.print(table)
     usage = summary["usage"]
     console.print(
@@ -422,6 +413,11 @@ def print_summary(summary: dict, workdir: Path) -> None:
         f"selection {_human(usage['selection']['flops'])} · predict {_human(usage['predict']['flops'])} · "
         f"wall {summary['wall_seconds']['total']:.0f} s"
     )
+    if summary.get("failed_tasks"):
+        console.print(f"[red]failed to train[/red]: {', '.join(summary['failed_tasks'])} (see events.jsonl)")
+    if not summary["complete"]:
+        console.print(f"partial: {summary['events']['completed']} of {summary['events']['total']} events; "
+                      f"`nevisbench run --workdir {workdir}` continues it")
     console.print(f"results: {workdir / 'summary.json'}")
 
 

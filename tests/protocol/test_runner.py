@@ -120,6 +120,9 @@ def test_diverging_trials_fail_and_the_stream_goes_on(tmp_path: Path) -> None:
     assert all(r["status"] == "failed" and "loss became" in r["error"] for r in train)
     assert all(r["status"] == "skipped" for r in records if r["type"] == "predict")
     assert summary["complete"] and summary["failed_tasks"] == ["uci_digits", "mnist_5k"]
+    # The failed trials' compute still counts.
+    assert all(r["usage"]["train"]["flops"] > 0 for r in train)
+    assert summary["usage"]["train"]["flops"] == sum(r["usage"]["train"]["flops"] for r in train)
 
 
 def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,3 +138,35 @@ def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_stream_config_defaults_follow_the_reference() -> None:
     assert StreamConfig().predict_splits == ("dev_test",) and StreamConfig().final_evaluation
+
+
+def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = tiny_config("stream.stop_year=2008", "options.max_steps=30")
+    run(config, tmp_path / "whole")
+    killed = tmp_path / "killed"
+    args = [sys.executable, "-m", "nevisbench.cli", "run", "--workdir", str(killed), "--config",
+            str(_saved(config, tmp_path))]
+    with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ}) as process:
+        deadline = time.monotonic() + 120
+        events = killed / "events.jsonl"
+        while time.monotonic() < deadline and (not events.exists() or events.read_text().count("\n") < 3):
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    done = events.read_text().count("\n")
+    assert 3 <= done < 9, "the kill came too late to test anything"
+    resumed = run(config, killed)
+    assert resumed["complete"]
+    assert _records(killed) == _records(tmp_path / "whole")
+
+
+def _saved(config: RunConfig, tmp_path: Path) -> Path:
+    path = tmp_path / "config.json"
+    config.save(path)
+    return path

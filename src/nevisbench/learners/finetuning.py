@@ -186,8 +186,10 @@ class FinetuningLearner:
 
         outcomes = run_trials(trials, run, (TrialFailed,))
         done = [o for o in outcomes if o.result is not None]
-        train_flops = sum(o.result.train_flops for o in done)
-        selection_flops = sum(o.result.selection_flops for o in done)
+        # Every trial's compute counts, the failed ones' too.
+        train_flops = sum(o.result.train_flops if o.result else o.flops.get("train", 0) for o in outcomes)
+        selection_flops = sum(o.result.selection_flops if o.result else o.flops.get("selection", 0)
+                              for o in outcomes)
         wall = {
             "train": sum(o.result.wall_seconds["train"] for o in done),
             "selection": sum(o.result.wall_seconds["selection"] for o in done),
@@ -214,7 +216,8 @@ class FinetuningLearner:
         }
         if not done:
             reasons = "; ".join(f"trial {o.trial.index}: {o.error}" for o in outcomes)
-            raise TrialFailed(f"every trial of task {task.key.name} failed ({reasons})")
+            raise TrialFailed(f"every trial of task {task.key.name} failed ({reasons})",
+                              {"train": train_flops, "selection": selection_flops})
         # Winner: the lowest best-dev error, whose best-dev parameters are kept. (The reference
         # ranks by the final-step error but keeps best-dev parameters, its Q8; we rank by what we keep.)
         winner = min(done, key=lambda o: (o.result.best_dev_error, o.trial.index))
@@ -227,11 +230,10 @@ class FinetuningLearner:
         tmp.replace(task.scratch / file)
         self.tasks[task.key.name] = {"index": task.index, "file": file}
         self.last_file = file
-        peak = ResourceUsage(0, count, size)
         return TrainReport(
             usage={
                 "train": ResourceUsage(train_flops, count, size),
-                "selection": ResourceUsage(selection_flops) + peak,
+                "selection": ResourceUsage(selection_flops, count, size),
             },
             wall_seconds=wall,
             info=info,

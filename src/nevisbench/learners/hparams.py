@@ -72,6 +72,7 @@ class TrialOutcome:
     trial: Trial
     result: Any = None
     error: str | None = None
+    flops: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def run_trials(
@@ -85,5 +86,6 @@ def run_trials(
         try:
             outcomes.append(TrialOutcome(trial, run(trial)))
         except failure_types as error:
-            outcomes.append(TrialOutcome(trial, error=str(error)))
+            # A failed trial's compute still counts: the exception may carry it as ``flops``.
+            outcomes.append(TrialOutcome(trial, error=str(error), flops=dict(getattr(error, "flops", {}))))
     return outcomes

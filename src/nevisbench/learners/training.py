@@ -24,7 +24,15 @@ _FINITE_CHECK_EVERY = 10
 
 
 class TrialFailed(RuntimeError):
-    """A training run could not finish (e.g. its loss became NaN or infinite)."""
+    """A training run could not finish (e.g. its loss became NaN or infinite).
+
+    Attributes:
+        flops: the FLOPs it spent before failing, per category (they count like any other).
+    """
+
+    def __init__(self, message: str, flops: dict[str, int] | None = None) -> None:
+        super().__init__(message)
+        self.flops = dict(flops or {})
 
 
 class TaskModel(nn.Module):
@@ -250,7 +258,8 @@ def fit(
         value = loss(logits.float(), targets, kind, config.label_smoothing)
         # Reading the loss forces a device sync: check it every few steps (a NaN stays NaN).
         if step % _FINITE_CHECK_EVERY == 0 and not torch.isfinite(value):
-            raise TrialFailed(f"the loss became {value.item()} at step {step} (lr {config.lr:.3g})")
+            raise TrialFailed(f"the loss became {value.item()} at step {step} (lr {config.lr:.3g})",
+                              {"train": step_flops * (steps + 1), "selection": selection_flops})
         optimizer.zero_grad(set_to_none=True)
         value.backward()
         optimizer.step()
@@ -259,7 +268,8 @@ def fit(
         train_seconds += time.perf_counter() - started
     batches.close()
     if steps and not torch.isfinite(value):
-        raise TrialFailed(f"the loss became {value.item()} by step {steps} (lr {config.lr:.3g})")
+        raise TrialFailed(f"the loss became {value.item()} by step {steps} (lr {config.lr:.3g})",
+                          {"train": step_flops * steps, "selection": selection_flops})
     final_error = validate(steps)
     if final_error < best_error or best_state is None:
         best_error, best_step = final_error, steps

@@ -152,6 +152,8 @@ def run(
         else:
             config.save(work.config_file)
             work.write_json(work.provenance_file, provenance(device))
+        # A learner object given by the caller is named by its class (config.learner then is unused).
+        learner_name = config.learner if learner is None else f"{type(learner).__module__}.{type(learner).__qualname__}"
         learner = learner or create_learner(config.learner, config.options)
         datasets = _Datasets(config.resolution, progress)
         events = stream.events(lambda name: datasets(name).task)
@@ -261,7 +263,7 @@ def run(
                 ),
                 "stream": stream.name,
                 "stop_year": stream.stop_year,
-                "learner": config.learner,
+                "learner": learner_name,
                 "seed": config.seed,
                 "complete": len(records) == len(events),
                 "events": {"completed": len(records), "total": len(events)},
@@ -305,13 +307,9 @@ def _train(
         report = learner.train(task)
     except TrialFailed as error:
         log.warning("task %s failed: %s", event.task.name, error)
-        return {
-            "type": "train",
-            "status": "failed",
-            "error": str(error),
-            "usage": {},
-            "wall_seconds": {"train": time.perf_counter() - started},
-        }
+        usage = {category: ResourceUsage(flops).to_dict() for category, flops in error.flops.items()}
+        return {"type": "train", "status": "failed", "error": str(error), "usage": usage,
+                "wall_seconds": {"train": time.perf_counter() - started}}
     if isinstance(report, ResourceUsage):
         report = TrainReport(
             usage={"train": report}, wall_seconds={"train": time.perf_counter() - started}
