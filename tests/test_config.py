@@ -38,10 +38,14 @@ def test_bad_overrides_name_the_field(assignment: str, message: str) -> None:
         apply_overrides(RunConfig(), [assignment])
 
 
-def test_learner_switch_resets_options() -> None:
-    config = apply_overrides(RunConfig(), ["learner=previous", "options.trials=2"])
+def test_learner_switch_keeps_shared_options() -> None:
+    demo = load_config("demo")
+    config = apply_overrides(demo, ["learner=previous", "options.trials=3"])
     assert config.learner == "previous" and type(config.options).__name__ == "PreviousConfig"
-    assert config.options.trials == 2
+    # The demo's budget carries over to the other learner; only what was set changes.
+    assert config.options.trials == 3
+    assert config.options.backbone == demo.options.backbone == "small_cnn"
+    assert config.options.max_steps == demo.options.max_steps
 
 
 def test_json_round_trip(tmp_path: Path) -> None:

@@ -191,7 +191,9 @@ def _coerce(value: Any, annotation: Any, field: str) -> Any:
 def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
     """Applies ``key=value`` assignments (``stream.name=full``, ``options.lr=0.1``, ``seed=3``).
 
-    ``learner=NAME`` switches learner and resets its options to that learner's defaults, so put it first.
+    ``learner=NAME`` switches learner; the options the new learner shares with the old one keep their
+    values (``--learner previous`` on the demo config keeps the demo's budget), the others take the
+    new learner's defaults.
     """
     for assignment in assignments:
         key, sep, value = assignment.partition("=")
@@ -200,8 +202,9 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
             raise ValueError(f"--set takes key=value, got {assignment!r}")
         head, _, rest = key.partition(".")
         if head == "learner" and not rest:
-            get_learner_entry(value)
-            config = dataclasses.replace(config, learner=value, options=learner_config(value))
+            fields = {f.name for f in dataclasses.fields(get_learner_entry(value).config_class)}
+            shared = {k: v for k, v in dataclasses.asdict(config.options).items() if k in fields}
+            config = dataclasses.replace(config, learner=value, options=learner_config(value, **shared))
         elif head in ("stream", "options") and rest:
             inner = getattr(config, head)
             hints = _hints(type(inner))
