@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -396,14 +397,27 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def print_summary(summary: dict, workdir: Path) -> None:
     partial = "" if summary["complete"] else " (partial)"
-    table = Table(title=f"{summary['learner']} on {summary['stream']}{partial}")
-    for column in ("#", "year", "dataset", "split", "when", "error", "mAP", "train FLOPs so far"):
-        table.add_column(column, no_wrap=True, justify="left" if column in ("dataset", "split", "when") else "right")
+    # One row per task and predicted split: the error when the task was learned and, from the
+    # end-of-stream re-evaluation, at the end (for the task's latest training).
+    table = Table(title=f"{summary['learner']} on {summary['stream']}{partial}", box=box.SIMPLE_HEAD)
+    has_map = any(row.get("map") is not None for row in summary["tasks"])
+    for column in ("#", "year", "dataset", "split", "error", "at end", *(("mAP",) if has_map else ()),
+                   "FLOPs so far"):
+        table.add_column(column, no_wrap=column != "dataset", min_width=10 if column == "dataset" else None,
+                         overflow="fold", justify="left" if column in ("dataset", "split") else "right")
+    at_end = {(row["task_index"], row["split"]): row for row in summary["tasks"] if row.get("final")}
+
+    def rate(row: dict | None, key: str) -> str:
+        if row is None:
+            return "-"
+        return f"{row[key]:.4f}" if row.get(key) is not None else ("-" if row["status"] == "ok" else row["status"])
+
     for row in summary["tasks"]:
-        error = f"{row['error']:.4f}" if row.get("error") is not None else row["status"]
-        ap = f"{row['map']:.4f}" if row.get("map") is not None else "-"
-        table.add_row(str(row["task_index"]), str(row["year"]), row["dataset"], row["split"],
-                      "end" if row.get("final") else "learned", error, ap,
+        if row.get("final"):
+            continue
+        end = at_end.get((row["task_index"], row["split"]))
+        table.add_row(str(row["task_index"]), str(row["year"]), row["dataset"], row["split"], rate(row, "error"),
+                      rate(end, "error"), *((rate(row, "map"),) if has_map else ()),
                       _human(row["cumulative_flops"]["train"]))
     console.print(table)
     usage = summary["usage"]
@@ -430,6 +444,73 @@ def cmd_results(args: argparse.Namespace) -> int:
             f"(`nevisbench run --workdir {path}` writes one)"
         )
     print_summary(json.loads(summary_file.read_text()), path)
+    return 0
+
+
+# ----------------------------------------------------------------------------------------- reports
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        err_console.print(f"[yellow]note[/yellow]: {escape(note)}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from nevisbench.reporting.html import write_report
+
+    report = write_report([Path(p) for p in args.run_dirs], Path(args.output))
+    _print_notes(report.notes)
+    # soft_wrap: a path is never broken inside a word (the terminal still wraps long lines).
+    console.print(f"report: {report.html}", soft_wrap=True)
+    console.print("figures: " + ", ".join(str(p) for p in report.figures if p.suffix == ".png")
+                  + " (and .svg)", soft_wrap=True)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from nevisbench.reporting.tables import (
+        compare_rows,
+        format_flops,
+        format_rate,
+        format_seconds,
+        load_runs,
+        notes,
+    )
+
+    runs = load_runs([Path(p) for p in args.run_dirs])
+    rows = compare_rows(runs)
+    # The numbers in the table, the descriptive columns in one line per run below it, FLOPs without
+    # their unit: the table then stays readable in an 80-column terminal.
+    table = Table(title=f"{len(runs)} runs, lowest mean error first",
+                  caption=f"train, total: FLOPs; ×: ratio to the first run given ({runs[0].label})",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    has_map = any(row["mean_map"] is not None for row in rows)
+    table.add_column("run, learner", overflow="fold", min_width=12)
+    for column in ("mean error", "weighted", *(("mAP",) if has_map else ()), "train", "×", "total", "× ", "wall"):
+        table.add_column(column, justify="right", no_wrap=True)
+
+    def flops(value: int) -> str:
+        return format_flops(value).removesuffix("FLOPs").strip()
+
+    def ratio(value: float | None) -> str:
+        if value is None:
+            return "—"
+        return f"{value:.2g}" if value < 100 else f"{value:,.0f}"
+
+    for row in rows:
+        partial = "" if row["complete"] else " [yellow]partial[/yellow]"
+        table.add_row(f"{escape(row['run'])}{partial}\n[dim]{escape(row['learner'])}[/dim]",
+                      format_rate(row["mean_error"]), format_rate(row["weighted_error"]),
+                      *((format_rate(row["mean_map"]),) if has_map else ()),
+                      flops(row["train_flops"]), ratio(row["train_flops_ratio"]),
+                      flops(row["total_flops"]), ratio(row["total_flops_ratio"]),
+                      format_seconds(row["wall_seconds"]))
+    console.print(table)
+    for row in rows:
+        console.print(f"  {escape(row['run'])}: {escape(row['status'])} · {escape(row['stream'])} · "
+                      f"split {row['split'] or '—'} · {escape(row['hardware'])} · seeds {escape(row['seeds'])} · "
+                      f"{escape(row['path'])}")
+    _print_notes(notes(runs))
     return 0
 
 
@@ -512,6 +593,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("results", help="print a run's summary")
     p.add_argument("workdir")
     p.set_defaults(func=cmd_results)
+    p = commands.add_parser("report", help="write an HTML report (and PNG/SVG figures) of one or more runs")
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    p.add_argument("-o", "--output", default="report.html",
+                   help="the HTML file (default report.html); figures are written beside it")
+    p.set_defaults(func=cmd_report)
+    p = commands.add_parser("compare", help="print runs side by side, sorted by mean error")
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    p.set_defaults(func=cmd_compare)
     return parser
 
 

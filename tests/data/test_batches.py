@@ -60,10 +60,7 @@ def test_augmentations_give_rgb_float_batches_in_range(
     for out in (augment_train(images, 32, generator), augment_eval(images, 32)):
         assert out.shape == (6, 3, 32, 32)
         assert out.dtype == torch.float32
-        assert out.min() >= -1 and out.max() <= 1
-        # Values are the reference's quantised levels 2k/255 - 1.
-        levels = (out + 1) * 255 / 2
-        assert torch.allclose(levels, levels.round(), atol=1e-3)
+        assert out.min() >= -1 - 1e-5 and out.max() <= 1 + 1e-5  # float rounding of the weights
 
 
 def test_grey_images_become_three_equal_channels() -> None:
@@ -194,6 +191,55 @@ def test_crop_boxes_follow_the_reference_sampler(shape: tuple[int, int], largest
     assert left.max() >= width // 2 and top.max() >= height // 4
     # A box equal to the whole image is replaced by the centre square (the reference's rule).
     assert not ((crop_h == height) & (crop_w == width) & (height != width)).any()
+
+
+def _tf_sample_box(draws: np.ndarray, height: int, width: int) -> list[int]:
+    """TF's SampleDistortedBoundingBox loop, transcribed line by line (float32 like its C++),
+    fed the same uniform draws as ``sample_crop_boxes``, plus the reference's centre-square rule."""
+    f32 = np.float32
+    min_area = f32(0.08) * f32(width) * f32(height)
+    max_area = f32(1.0) * f32(width) * f32(height)
+    for u in draws:
+        aspect = u[0] * (f32(4 / 3) - f32(3 / 4)) + f32(3 / 4)
+        crop_h = int(np.rint(np.sqrt(min_area / aspect)))
+        max_h = int(np.rint(np.sqrt(max_area / aspect)))
+        if np.rint(max_h * aspect) > width:
+            max_h = int((width + 0.5 - 1e-7) / float(aspect))
+            if np.rint(max_h * aspect) > width:
+                max_h -= 1
+        max_h = min(max_h, height)
+        crop_h = min(crop_h, max_h)
+        if crop_h < max_h:
+            crop_h += int(np.floor(u[1] * f32(max_h - crop_h + 1)))
+        crop_w = int(np.rint(crop_h * aspect))
+        area = f32(crop_w * crop_h)
+        if area < min_area:
+            crop_h += 1
+            crop_w = int(np.rint(crop_h * aspect))
+            area = f32(crop_w * crop_h)
+        if area > max_area:
+            crop_h -= 1
+            crop_w = int(np.rint(crop_h * aspect))
+            area = f32(crop_w * crop_h)
+        if area < min_area or area > max_area or crop_w > width or crop_h > height:
+            continue
+        if crop_w <= 0 or crop_h <= 0 or area / (width * height) < MIN_OBJECT_COVERED:
+            continue
+        top = int(np.floor(u[2] * f32(height - crop_h))) if crop_h < height else 0
+        left = int(np.floor(u[3] * f32(width - crop_w))) if crop_w < width else 0
+        if (crop_h, crop_w) != (height, width):
+            return [top, left, crop_h, crop_w]
+        break
+    return centre_crop_box(height, width).tolist()
+
+
+@pytest.mark.parametrize("shape", [(96, 96), (40, 120), (64, 48), (10, 200), (3, 3)])
+def test_crop_boxes_equal_a_line_by_line_transcription_of_tf(shape: tuple[int, int]) -> None:
+    height, width = shape
+    boxes = sample_crop_boxes(500, height, width, torch.Generator().manual_seed(1))
+    draws = torch.rand(500, 10, 4, generator=torch.Generator().manual_seed(1)).numpy()
+    expected = [_tf_sample_box(draws[k], height, width) for k in range(500)]
+    assert boxes.tolist() == expected
 
 
 def test_crop_boxes_fall_back_to_the_centre_square() -> None:
@@ -420,17 +466,16 @@ def test_batches_read_a_converted_store(home: Path, kind: TaskKind, channels: in
 @pytest.mark.gpu
 def test_cuda_matches_cpu() -> None:
     images = _images(64, 40, 52)
-    generator_seed = 5
-    cpu = augment_train(images, 32, torch.Generator().manual_seed(generator_seed))
-    cuda = augment_train(images.cuda(), 32, torch.Generator().manual_seed(generator_seed)).cpu()
-    # Same boxes and flips (drawn on the CPU); grid_sample may differ by rounding → ≤ 1 level.
-    assert (cpu - cuda).abs().max() <= 2 / 255 + 1e-6
-    assert torch.equal(augment_eval(images, 32), augment_eval(images.cuda(), 32).cpu()) or (
-        (augment_eval(images, 32) - augment_eval(images.cuda(), 32).cpu()).abs().max()
-        <= 2 / 255 + 1e-6
-    )
+    # Same boxes and flips (drawn on the CPU); grid_sample's rounding may differ by one level.
+    one_level = 2 / 255 + 1e-6
+    cpu = augment_train(images, 32, torch.Generator().manual_seed(5))
+    cuda = augment_train(images.cuda(), 32, torch.Generator().manual_seed(5))
+    assert (cpu - cuda.cpu()).abs().max() <= one_level
+    assert (
+        augment_eval(images, 32) - augment_eval(images.cuda(), 32).cpu()
+    ).abs().max() <= one_level
     split = StoredSplit(images.numpy(), np.arange(64, dtype=np.int64))
     on_cpu = Batches(split, 16, seed=0, size=32).batch(3)
     on_cuda = Batches(split, 16, seed=0, size=32, device="cuda").batch(3)
-    assert torch.equal(on_cpu[1], on_cuda[1].cpu())
-    assert (on_cpu[0] - on_cuda[0].cpu()).abs().max() <= 2 / 255 + 1e-6
+    assert on_cuda[0].is_cuda and torch.equal(on_cpu[1], on_cuda[1].cpu())
+    assert (on_cpu[0] - on_cuda[0].cpu()).abs().max() <= one_level

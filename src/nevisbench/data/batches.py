@@ -20,12 +20,11 @@ ASPECT_RATIO_RANGE = (3 / 4, 4 / 3)
 MIN_OBJECT_COVERED = 0.1
 MAX_ATTEMPTS = 10
 
-# The reference casts the float output of tf.image.resize to uint8 (truncation) before scaling to
-# [-1, 1]; we keep that, so values lie on the 256-level grid like the paper's. grid_sample's
-# weighted sum can land a hair below an exact integer (e.g. 36.999996 on a flat patch, or on a
-# same-size crop through the normalised grid, whose error is ~1e-5 px × 255 levels), where TF's
-# lerp is exact, so we add this before flooring.
-_QUANTIZE_SLACK = 0.01
+# The reference's normalize casts tf.image.resize's float output to uint8 (truncating it) before
+# scaling to [-1, 1]. We scale the exact bilinear values instead: the truncation only shifts values
+# down by half a level on average (-0.004 on the [-1, 1] scale) and quantises them, far less than
+# the store's own resampling changes, and it would cost two more passes over every output batch
+# (~10% of the CPU pipeline, benchmarks/batch_pipeline.py).
 
 
 class SplitLike(Protocol):
@@ -67,9 +66,9 @@ def sample_crop_boxes(
     # float32 and round-half-even (np.rint) mirror TF's float maths and lrintf.
     f32 = np.float32
     low, high = ASPECT_RATIO_RANGE
-    aspect = f32(low) + u[..., 0] * f32(high - low)
-    min_area = f32(AREA_RANGE[0] * width * height)
-    max_area = f32(AREA_RANGE[1] * width * height)
+    aspect = u[..., 0] * (f32(high) - f32(low)) + f32(low)
+    min_area = f32(AREA_RANGE[0]) * f32(width) * f32(height)
+    max_area = f32(AREA_RANGE[1]) * f32(width) * f32(height)
     crop_h = np.rint(np.sqrt(min_area / aspect))
     max_h = np.rint(np.sqrt(max_area / aspect))
     # The largest height whose rounded width still fits in the image (TF computes this one in double).
@@ -203,7 +202,7 @@ def crop_and_resize(
         flips: ``B`` booleans: mirror those outputs left-right.
 
     Returns:
-        float32 ``B×C×size×size`` with values in [0, 255] (not yet quantised or normalised).
+        float32 ``B×C×size×size`` with values in [0, 255] (not yet normalised).
     """
     batch, height, width, _ = images.shape
     device = images.device
@@ -233,11 +232,11 @@ def crop_and_resize(
 
 
 def _normalize(images: torch.Tensor) -> torch.Tensor:
-    """0..255 float ``B×C×S×S`` → truncated to integers, scaled to [-1, 1], grey → 3 channels.
+    """0..255 float ``B×C×S×S`` → ``2x/255 - 1``, grey → 3 channels.
 
-    Works in place on ``images`` (always a fresh tensor here): a new 12 MB buffer per batch costs
-    more than the arithmetic."""
-    out = images.add_(_QUANTIZE_SLACK).floor_().mul_(2 / 255).sub_(1)
+    In place on ``images`` (always a fresh tensor here): a new 12 MB buffer per batch costs more
+    than the arithmetic."""
+    out = images.mul_(2 / 255).sub_(1)
     if out.shape[1] == 1:
         # Replicate after resampling (3× less interpolation work); materialised, not a stride-0 view.
         out = out.expand(-1, 3, -1, -1).contiguous()
@@ -293,6 +292,17 @@ class Batches:
     ``prefetch``, a background thread reads batch ``step + 1`` while batch ``step`` is augmented
     (+30% images/s on 2 CPU cores, benchmarks/batch_pipeline.py); what is read depends only on the
     step, so this changes no result.
+
+    Args:
+        split: the data (e.g. a ``StoredSplit``).
+        batch_size: examples per batch.
+        seed: non-negative; selects the permutations and augmentations.
+        train: training augmentation; False gives evaluation preprocessing (still shuffled).
+        size: side of the images produced.
+        device: where images are augmented and batches returned.
+        kind: single-label (int64 ``B`` targets) or multi-label (float32 multi-hot ``B×K``).
+        num_classes: checked against multi-hot labels when given.
+        prefetch: read the next step's images in a background thread.
     """
 
     def __init__(
@@ -308,18 +318,6 @@ class Batches:
         num_classes: int | None = None,
         prefetch: bool = True,
     ) -> None:
-        """
-        Args:
-            split: the data (e.g. a ``StoredSplit``).
-            batch_size: examples per batch.
-            seed: non-negative; selects the permutations and augmentations.
-            train: training augmentation; False gives evaluation preprocessing (still shuffled).
-            size: side of the images produced.
-            device: where images are augmented and batches returned.
-            kind: single-label (int64 ``B`` targets) or multi-label (float32 multi-hot ``B×K``).
-            num_classes: checked against multi-hot labels when given.
-            prefetch: read the next step's images in a background thread.
-        """
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if seed < 0:
@@ -337,7 +335,7 @@ class Batches:
         self.num_examples = len(split.labels)
         self._permutations: dict[int, np.ndarray] = {}
         self._executor = ThreadPoolExecutor(max_workers=1) if prefetch else None
-        self._pending: tuple[int, Future[np.ndarray]] | None = None
+        self._pending: tuple[int, Future[torch.Tensor]] | None = None
 
     @property
     def steps_per_epoch(self) -> float:
@@ -439,9 +437,11 @@ def eval_batches(
     device = torch.device(device)
     for start in range(0, len(split.labels), batch_size):
         stop = min(start + batch_size, len(split.labels))
-        # Contiguous slices read sequentially; np.array copies out of the read-only memmap, which
-        # torch.from_numpy would otherwise warn about.
-        raw = np.array(split.images[start:stop])
+        # A contiguous slice reads sequentially. A read-only memmap slice is copied (torch warns
+        # about wrapping unwritable memory); in-memory arrays and ConcatImages' copies are not.
+        raw = np.asarray(split.images[start:stop])
+        if not raw.flags.writeable:
+            raw = raw.copy()
         images = augment_eval(torch.from_numpy(raw).to(device), size, antialias=antialias)
         yield images, _targets(split.labels[start:stop], kind, device)
 
@@ -451,13 +451,15 @@ def _load(images: Any, index: np.ndarray) -> torch.Tensor:
 
     Read with the indices sorted (one forward pass over the memmap: sequential reads that the OS
     reads ahead, where a shuffled order costs a seek per image on a cold disk), then put back in
-    batch order with a gather (torch's releases the GIL, so this overlaps in the prefetch thread).
+    batch order with ``np.take``: single-threaded, so in the prefetch thread it does not start a
+    second OpenMP team on cores that torch's is already using (measured: less CPU than torch's
+    index_select there).
     """
     order = np.argsort(index, kind="stable")
-    raw = torch.from_numpy(np.ascontiguousarray(images[index[order]]))
+    raw = images[index[order]]
     restore = np.empty_like(order)
     restore[order] = np.arange(len(order))
-    return raw.index_select(0, torch.from_numpy(restore))
+    return torch.from_numpy(np.take(raw, restore, axis=0))
 
 
 def _targets(labels: np.ndarray, kind: TaskKind, device: torch.device) -> torch.Tensor:

@@ -11,7 +11,7 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,42 @@ class Workdir:
                         f"{self.events_file}:{number} is not valid JSON ({error})"
                     ) from None
         return records
+
+    def read_events_tolerant(
+        self, check: Callable[[dict[str, Any]], str | None] | None = None
+    ) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+        """The readable event records, and ``(line number from 1, why)`` for each line that is not.
+
+        For reports of damaged or still-growing runs: a line that is not a JSON object (corrupt, or
+        the half-written last line of a run killed mid-append) is skipped, not fatal.
+
+        Args:
+            check: returns why a parsed record is unusable (e.g. a field missing), or None if fine.
+        """
+        if not self.events_file.exists():
+            return [], []
+        records, bad = [], []
+        # errors="replace": a corrupt byte spoils its own line only, not the whole file.
+        text = self.events_file.read_bytes().decode("utf-8", errors="replace")
+        # split("\n"), not splitlines(): line numbers then match an editor's even if a corrupt
+        # byte decodes to another line-break character.
+        for number, line in enumerate(text.split("\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                bad.append((number, f"not valid JSON ({error})"))
+                continue
+            if not isinstance(record, dict):
+                bad.append((number, "not a JSON object"))
+                continue
+            problem = check(record) if check is not None else None
+            if problem:
+                bad.append((number, problem))
+            else:
+                records.append(record)
+        return records, bad
 
     # ------------------------------------------------------------------------ checkpoint
     def save_checkpoint(self, state: dict[str, Any]) -> None:

@@ -1,1 +1,1 @@
-"""Reporting: what a run's records become for people (TensorBoard now; tables, plots, HTML later)."""
+"""Reporting: what a run's records become for people: live TensorBoard scalars, tables, plots and an HTML report."""
