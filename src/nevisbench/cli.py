@@ -42,6 +42,12 @@ def _resolution(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _progress_bar() -> Progress:
+    """A transient progress bar on stderr, so stdout keeps only results."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)
+
+
 def _year(text: str) -> int:
     try:
         return int(text)
@@ -147,14 +153,7 @@ def prepare_many(
 
     known = set(list_datasets())
     failed = 0
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
+    with _progress_bar() as progress:
         for name in names:
             if name not in known:
                 get_dataset(name)  # raises with close matches for a typo
@@ -332,14 +331,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"run [bold]{config.learner}[/bold] on stream [bold]{config.stream.name}[/bold] → {workdir}"
     )
     state = {"task": "", "trial": ""}
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with _progress_bar() as bar:
         events = bar.add_task("starting", total=None)
 
         def on_progress(info: dict) -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from nevisbench.data.download import fetch_artefacts
@@ -21,30 +19,17 @@ from nevisbench.data.store import (
     remove_stale,
     write_dataset,
 )
+from nevisbench.locks import exclusive_lock
 
 log = logging.getLogger(__name__)
 
 
-@contextlib.contextmanager
-def dataset_lock(name: str, home: Path) -> Iterator[None]:
+def dataset_lock(name: str, home: Path) -> contextlib.AbstractContextManager[None]:
     """Holds ``<home>/datasets/.<name>.lock`` so that two prepares of one dataset never overlap."""
-    path = home / "datasets" / f".{name}.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            raise RuntimeError(f"dataset {name} is being prepared by another process "
-                               f"(pid {handle.read().strip() or '?'}); wait for it to finish") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(
+        home / "datasets" / f".{name}.lock",
+        lambda pid: f"dataset {name} is being prepared by another process (pid {pid}); wait for it to finish",
+    )
 
 
 def needs_conversion(stored: StoredDataset, resolution: int, version: int) -> bool:

@@ -8,15 +8,16 @@ point) and ``checkpoints/learner/`` (files a learner keeps, e.g. per-task weight
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from nevisbench.locks import exclusive_lock
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -42,27 +43,12 @@ class Workdir:
         self.checkpoint_file = self.path / "checkpoints" / "run.pt"
         self.learner_dir = self.path / "checkpoints" / "learner"
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         """Holds the workdir's lock for the length of a run; a second run is refused at once."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / ".lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                raise RuntimeError(
-                    f"another run (pid {handle.read().strip() or '?'}) is using {self.path}; wait for it "
-                    f"or choose another --workdir"
-                ) from None
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return exclusive_lock(
+            self.path / ".lock",
+            lambda pid: f"another run (pid {pid}) is using {self.path}; wait for it or choose another --workdir",
+        )
 
     def write_json(self, path: Path, data: Any) -> None:
         write_atomic(path, (json.dumps(data, indent=2, sort_keys=False) + "\n").encode())
