@@ -322,18 +322,23 @@ def _unpack_zip(archive: Path, content: Path, budget: _Budget) -> None:
             if stat.S_ISLNK(info.external_attr >> 16):  # a Unix symlink stored by zip -y
                 raise _link_error(archive, info.filename)
             plan.append((info, _member_path(archive, info.filename)))
-        _Budget(archive, budget.limit).take(sum(info.file_size for info, _ in plan))
-        for info, relative in plan:
-            if relative is None:
-                continue
-            path = _inside(content, relative)
-            if info.is_dir():
-                path.mkdir(parents=True, exist_ok=True)
-                continue
-            # Our own copy, not zf.extract: it would rename '../x' to 'x' silently, and the declared
-            # sizes it trusts can lie; the budget counts what is really written.
-            with zf.open(info) as source:
-                _copy(source, path, budget)
+        _write_planned(archive, zf, plan, content, budget)
+
+
+def _write_planned(archive: Path, opened: Any, plan: list, content: Path, budget: _Budget) -> None:
+    """Writes the checked members of a zip or rar: the declared total first against the cap, then
+    each member by our own copy — not ``extract``, which would rename '../x' to 'x' silently and
+    trusts declared sizes that can lie; the budget counts what is really written."""
+    _Budget(archive, budget.limit).take(sum(info.file_size for info, _ in plan))
+    for info, relative in plan:
+        if relative is None:
+            continue
+        path = _inside(content, relative)
+        if info.is_dir():
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        with opened.open(info) as source:
+            _copy(source, path, budget)
 
 
 def _unpack_tar(archive: Path, source: Path, content: Path, budget: _Budget) -> None:
@@ -410,16 +415,7 @@ def _unpack_rar(archive: Path, content: Path, budget: _Budget) -> None:
                         f"{archive}: member {info.filename!r} is encrypted; unsupported"
                     )
                 plan.append((info, _member_path(archive, info.filename)))
-            _Budget(archive, budget.limit).take(sum(info.file_size for info, _ in plan))
-            for info, relative in plan:
-                if relative is None:
-                    continue
-                path = _inside(content, relative)
-                if info.is_dir():
-                    path.mkdir(parents=True, exist_ok=True)
-                    continue
-                with rf.open(info) as source:
-                    _copy(source, path, budget)
+            _write_planned(archive, rf, plan, content, budget)
     except rarfile.RarCannotExec as error:
         raise MissingToolError(f"{archive}: {error}; install unar, bsdtar or unrar") from error
     except rarfile.Error as error:
