@@ -1,4 +1,4 @@
-"""Batches and augmentation: the reference's crop statistics and resize, determinism, epochs, targets."""
+"""Batches and augmentation: the reference's crops and resize, determinism, epochs, targets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seeded batches from a converted store, augmented as the reference does, whole batches on the device."""
+"""Seeded batches from a converted store, augmented like the reference on the device."""
 
 from __future__ import annotations
 
@@ -28,11 +28,53 @@ MAX_ATTEMPTS = 10
 
 
 class SplitLike(Protocol):
-    """What batching reads: ``images`` (``N×H×W×C`` uint8, indexable by a sorted int64 array and by
-    slices; a memmap, a ``ConcatImages`` or an array) and ``labels`` (int64 ``N`` or uint8 ``N×K``)."""
+    """What batching reads: ``images`` (``N×H×W×C`` uint8, indexable by a sorted int64 array and
+    by slices: a memmap, a ``ConcatImages`` or an array) and ``labels`` (int64 ``N`` or uint8
+    ``N×K``)."""
 
     images: Any
     labels: np.ndarray
+
+
+class Workspace:
+    """Scratch buffers reused from one batch to the next.
+
+    A fresh buffer of 10-60 MB per batch is mapped page by page by the kernel: measured 13,000
+    page faults and ~30 ms of system time per 256-image batch on a 2-core VM, more than the
+    augmentation itself (glibc hands buffers over 32 MB, e.g. a 512-image float batch, straight
+    back to the OS). Buffers grow to the largest batch seen; a smaller batch uses a leading slice.
+    Not thread-safe: one workspace per thread.
+    """
+
+    def __init__(self) -> None:
+        self._tensors: dict[str, torch.Tensor] = {}
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def tensor(
+        self,
+        name: str,
+        shape: tuple[int, ...],
+        device: torch.device,
+        memory_format: torch.memory_format = torch.contiguous_format,
+    ) -> torch.Tensor:
+        """A float32 tensor of ``shape`` (contents undefined) on ``device``."""
+        buffer = self._tensors.get(name)
+        if (
+            buffer is None
+            or buffer.device != device
+            or buffer.shape[1:] != shape[1:]
+            or buffer.shape[0] < shape[0]
+        ):
+            buffer = torch.empty(shape, device=device, memory_format=memory_format)
+            self._tensors[name] = buffer
+        return buffer[: shape[0]]
+
+    def array(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A uint8 host array of ``shape`` (contents undefined)."""
+        buffer = self._arrays.get(name)
+        if buffer is None or buffer.shape[1:] != shape[1:] or buffer.shape[0] < shape[0]:
+            buffer = self._arrays[name] = np.empty(shape, dtype=np.uint8)
+        return buffer[: shape[0]]
 
 
 # ------------------------------------------------------------------------------------ augmentation
@@ -41,10 +83,10 @@ class SplitLike(Protocol):
 def sample_crop_boxes(
     batch: int, height: int, width: int, generator: torch.Generator
 ) -> torch.Tensor:
-    """Samples one Inception-style crop box per image, as ``tf.image.sample_distorted_bounding_box``.
+    """Samples one Inception-style crop box per image, like TF's sample_distorted_bounding_box.
 
-    TF's algorithm (sample_distorted_bounding_box_op.cc), vectorised over ``MAX_ATTEMPTS`` candidates
-    per image of which the first valid one wins: aspect ratio (width / height) uniform in
+    TF's algorithm (sample_distorted_bounding_box_op.cc), vectorised over ``MAX_ATTEMPTS``
+    candidates per image of which the first valid one wins: aspect ratio (width / height) uniform in
     ``ASPECT_RATIO_RANGE`` (uniform, not log-uniform, like TF); crop *height* an integer uniform
     between the heights giving ``AREA_RANGE``'s bounds at that aspect; width = round(height ×
     aspect); area nudged by one row if rounding left it outside the range; valid if it fits, lies in
@@ -71,7 +113,7 @@ def sample_crop_boxes(
     max_area = f32(AREA_RANGE[1]) * f32(width) * f32(height)
     crop_h = np.rint(np.sqrt(min_area / aspect))
     max_h = np.rint(np.sqrt(max_area / aspect))
-    # The largest height whose rounded width still fits in the image (TF computes this one in double).
+    # The largest height whose rounded width still fits (TF computes this one in double).
     too_wide = np.rint(max_h * aspect) > width
     fitting = np.floor((width + 0.5 - 1e-7) / aspect.astype(np.float64)).astype(f32)
     max_h = np.where(too_wide, fitting, max_h)
@@ -119,7 +161,13 @@ def centre_crop_box(height: int, width: int) -> torch.Tensor:
     return torch.tensor([(height - side) // 2, (width - side) // 2, side, side])
 
 
-def augment_train(images: torch.Tensor, size: int, generator: torch.Generator) -> torch.Tensor:
+def augment_train(
+    images: torch.Tensor,
+    size: int,
+    generator: torch.Generator,
+    *,
+    workspace: Workspace | None = None,
+) -> torch.Tensor:
     """The reference's training augmentation on a whole batch.
 
     Random-resized crop (``sample_crop_boxes``), bilinear resize to ``size×size``, horizontal flip
@@ -130,6 +178,7 @@ def augment_train(images: torch.Tensor, size: int, generator: torch.Generator) -
         size: output side in pixels.
         generator: the randomness (boxes first, then flips); a CPU generator gives the same
             augmentation on every device.
+        workspace: scratch buffers to reuse across calls (``Batches`` keeps one).
 
     Returns:
         float32 ``B×3×size×size`` on ``images``' device.
@@ -137,12 +186,18 @@ def augment_train(images: torch.Tensor, size: int, generator: torch.Generator) -
     batch, height, width, _ = _check_images(images)
     boxes = sample_crop_boxes(batch, height, width, generator)
     flips = torch.rand(batch, generator=generator, device=generator.device) < 0.5
-    return _normalize(
-        crop_and_resize(images, boxes.to(images.device), size, flips.to(images.device))
-    )
+    device = images.device
+    resized = crop_and_resize(images, boxes.to(device), size, flips.to(device), workspace=workspace)
+    return _normalize(resized)
 
 
-def augment_eval(images: torch.Tensor, size: int, *, antialias: bool = False) -> torch.Tensor:
+def augment_eval(
+    images: torch.Tensor,
+    size: int,
+    *,
+    antialias: bool = False,
+    workspace: Workspace | None = None,
+) -> torch.Tensor:
     """The reference's evaluation preprocessing: centre square crop, bilinear resize, [-1, 1].
 
     Args:
@@ -152,6 +207,7 @@ def augment_eval(images: torch.Tensor, size: int, *, antialias: bool = False) ->
             (tf.image.resize's default) and like ``augment_train``, so that train and eval images
             share one resampling. Stores hold at most ``--resolution`` (96) px, downsampled with
             antialiasing where the source was larger, so what is left is a ≤ 1.5× reduction.
+        workspace: scratch buffers to reuse across calls.
 
     Returns:
         float32 ``B×3×size×size``; exactly ``2x/255 - 1`` of the input when H = W = size.
@@ -169,20 +225,26 @@ def augment_eval(images: torch.Tensor, size: int, *, antialias: bool = False) ->
         )
         return _normalize(resized)
     boxes = centre_crop_box(height, width).to(images.device).expand(batch, 4)
-    return _normalize(crop_and_resize(images, boxes, size, None))
+    return _normalize(crop_and_resize(images, boxes, size, None, workspace=workspace))
 
 
 def _check_images(images: torch.Tensor) -> tuple[int, int, int, int]:
     if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[3] not in (1, 3):
         raise ValueError(
-            f"expected a B×H×W×C uint8 batch with C = 1 or 3, got {images.dtype} {tuple(images.shape)}"
+            f"expected a B×H×W×C uint8 batch with C = 1 or 3, got {images.dtype} "
+            f"{tuple(images.shape)}"
         )
     batch, height, width, channels = images.shape
     return batch, height, width, channels
 
 
 def crop_and_resize(
-    images: torch.Tensor, boxes: torch.Tensor, size: int, flips: torch.Tensor | None = None
+    images: torch.Tensor,
+    boxes: torch.Tensor,
+    size: int,
+    flips: torch.Tensor | None = None,
+    *,
+    workspace: Workspace | None = None,
 ) -> torch.Tensor:
     """Crops each image to its box and resizes it bilinearly to ``size×size``, as TF does.
 
@@ -200,6 +262,7 @@ def crop_and_resize(
         boxes: ``B×4`` ``(top, left, height, width)`` in pixels, inside the image.
         size: output side in pixels.
         flips: ``B`` booleans: mirror those outputs left-right.
+        workspace: where the grid and the float copy of ``images`` are made (else fresh memory).
 
     Returns:
         float32 ``B×C×size×size`` with values in [0, 255] (not yet normalised).
@@ -223,11 +286,19 @@ def crop_and_resize(
     # than writing the x and y planes through stride-2 views.
     row = torch.stack((xs, torch.zeros_like(xs)), dim=-1).view(batch, 1, 2 * size)
     odd = torch.tensor([0.0, 1.0], device=device).repeat(size)
-    grid = torch.addcmul(row, ys[:, :, None], odd).view(batch, size, size, 2)
-    # NHWC uint8 → NCHW float as a view with channels-last strides: no transposing copy, and
-    # grid_sample reads that layout as fast as a contiguous one. Converting to float only here
-    # keeps the host→device copy in uint8 (4× smaller).
-    source = images.permute(0, 3, 1, 2).float()
+    # NHWC uint8 → NCHW float with channels-last strides: no transposing copy, and grid_sample
+    # reads that layout as fast as a contiguous one. Converting to float only here keeps the
+    # host→device copy in uint8 (4× smaller).
+    pixels = images.permute(0, 3, 1, 2)
+    if workspace is None:
+        grid = torch.addcmul(row, ys[:, :, None], odd)
+        source = pixels.float()
+    else:
+        grid = workspace.tensor("grid", (batch, size, 2 * size), device)
+        torch.addcmul(row, ys[:, :, None], odd, out=grid)
+        source = workspace.tensor("source", tuple(pixels.shape), device, torch.channels_last)
+        source.copy_(pixels)
+    grid = grid.view(batch, size, size, 2)
     return F.grid_sample(source, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
@@ -238,7 +309,7 @@ def _normalize(images: torch.Tensor) -> torch.Tensor:
     than the arithmetic."""
     out = images.mul_(2 / 255).sub_(1)
     if out.shape[1] == 1:
-        # Replicate after resampling (3× less interpolation work); materialised, not a stride-0 view.
+        # Replicated after resampling (3× less interpolation); materialised, not a stride-0 view.
         out = out.expand(-1, 3, -1, -1).contiguous()
     return out
 
@@ -283,15 +354,17 @@ class Batches:
 
     Batches wrap around epoch boundaries instead of dropping a partial last batch, as the
     reference's ``shuffle → repeat → batch`` pipeline: every batch is full, every example appears
-    exactly once per epoch (an epoch is N consecutive stream positions, so one batch may hold the end
-    of one epoch and the start of the next), and a split smaller than a batch still works (the batch
-    then spans several epochs and repeats examples).
+    exactly once per epoch (an epoch is N consecutive stream positions, so one batch may hold the
+    end of one epoch and the start of the next), and a split smaller than a batch still works (the
+    batch then spans several epochs and repeats examples).
 
     Each batch is read from the memory map with sorted indices (sequential reads), put back in
     shuffled order, moved to the device as uint8 (4× less than float) and augmented there. With
     ``prefetch``, a background thread reads batch ``step + 1`` while batch ``step`` is augmented
-    (+30% images/s on 2 CPU cores, benchmarks/batch_pipeline.py); what is read depends only on the
-    step, so this changes no result.
+    and trained on: it hides disk reads of a store that is not in the page cache, and host work
+    behind a GPU's; on a CPU-only machine with the store cached it gains little (0-17% on 2 cores,
+    benchmarks/batch_pipeline.py). What is read depends only on the step, so it changes no
+    result.
 
     Args:
         split: the data (e.g. a ``StoredSplit``).
@@ -336,6 +409,10 @@ class Batches:
         self._permutations: dict[int, np.ndarray] = {}
         self._executor = ThreadPoolExecutor(max_workers=1) if prefetch else None
         self._pending: tuple[int, Future[torch.Tensor]] | None = None
+        # Host buffers (used by one read at a time: the prefetch thread, or the caller after any
+        # read-ahead has finished) and device-side scratch (the caller's thread only).
+        self._host = Workspace()
+        self._workspace = Workspace()
 
     @property
     def steps_per_epoch(self) -> float:
@@ -357,24 +434,52 @@ class Batches:
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Batch ``step``: images float32 ``B×3×size×size`` in [-1, 1] and targets, on the device."""
+        """Batch ``step``: float32 images ``B×3×size×size`` in [-1, 1] and targets, on the device.
+
+        Returns:
+            ``(images, targets)``; targets int64 ``B`` or float32 multi-hot ``B×K``.
+        """
         index = self.indices(step)
         pending, self._pending = self._pending, None
         if pending is not None and pending[0] == step:
             host = pending[1].result()
         else:
-            # Not the step read ahead (the caller jumped): read it now; a stale read just finishes.
-            host = _load(self.split.images, index)
+            if pending is not None:
+                pending[1].result()  # a read-ahead of another step: let it finish with the buffers
+            host = self._load(step, index)
         if self._executor is not None:
             upcoming = self.indices(step + 1)
-            self._pending = (step + 1, self._executor.submit(_load, self.split.images, upcoming))
+            self._pending = (step + 1, self._executor.submit(self._load, step + 1, upcoming))
         images = host.to(self.device)
         if self.train:
             generator = torch.Generator().manual_seed(_seed(self.seed, _AUGMENTATION, step))
-            images = augment_train(images, self.size, generator)
+            images = augment_train(images, self.size, generator, workspace=self._workspace)
         else:
-            images = augment_eval(images, self.size)
+            images = augment_eval(images, self.size, workspace=self._workspace)
         return images, _targets(self.split.labels[index], self.kind, self.device)
+
+    def _load(self, step: int, index: np.ndarray) -> torch.Tensor:
+        """The uint8 images of ``index``, in that order, on the host.
+
+        Read with the indices sorted (one forward pass over the memmap: sequential reads that the
+        OS reads ahead, where a shuffled order costs a seek per image on a cold disk), then put
+        back in batch order. Into two alternating buffers: the prefetch thread fills one while
+        the caller's step uses the other, and neither is needed once ``batch`` returns.
+        """
+        images = self.split.images
+        order = np.argsort(index, kind="stable")
+        shape = (len(index), *images.shape[1:])
+        if isinstance(images, np.ndarray):
+            raw = self._host.array("sorted", shape)
+            # mode="clip": under the default "raise" numpy stages ``out`` through a temporary.
+            np.take(images, index[order], axis=0, out=raw, mode="clip")
+        else:
+            raw = images[index[order]]  # e.g. ConcatImages, which makes its own array
+        restore = np.empty_like(order)
+        restore[order] = np.arange(len(order))
+        out = self._host.array(f"batch{step % 2}", shape)
+        np.take(raw, restore, axis=0, out=out, mode="clip")
+        return torch.from_numpy(out)
 
     def iterate(self, start: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Batches ``start``, ``start + 1``, … without end (resume by passing the next step)."""
@@ -417,7 +522,7 @@ def eval_batches(
     num_classes: int | None = None,
     antialias: bool = False,
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Every example once, in stored order, with evaluation preprocessing; the last batch is partial.
+    """Every example once, in stored order, with eval preprocessing; the last batch is partial.
 
     Args:
         split: the data (e.g. a ``StoredSplit``).
@@ -435,31 +540,19 @@ def eval_batches(
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     _check_labels(split.labels, kind, num_classes)
     device = torch.device(device)
+    workspace = Workspace()
     for start in range(0, len(split.labels), batch_size):
         stop = min(start + batch_size, len(split.labels))
         # A contiguous slice reads sequentially. A read-only memmap slice is copied (torch warns
         # about wrapping unwritable memory); in-memory arrays and ConcatImages' copies are not.
         raw = np.asarray(split.images[start:stop])
         if not raw.flags.writeable:
-            raw = raw.copy()
-        images = augment_eval(torch.from_numpy(raw).to(device), size, antialias=antialias)
+            host = workspace.array("host", raw.shape)
+            np.copyto(host, raw)
+            raw = host
+        images = torch.from_numpy(raw).to(device)
+        images = augment_eval(images, size, antialias=antialias, workspace=workspace)
         yield images, _targets(split.labels[start:stop], kind, device)
-
-
-def _load(images: Any, index: np.ndarray) -> torch.Tensor:
-    """The uint8 images of ``index``, in that order, on the host.
-
-    Read with the indices sorted (one forward pass over the memmap: sequential reads that the OS
-    reads ahead, where a shuffled order costs a seek per image on a cold disk), then put back in
-    batch order with ``np.take``: single-threaded, so in the prefetch thread it does not start a
-    second OpenMP team on cores that torch's is already using (measured: less CPU than torch's
-    index_select there).
-    """
-    order = np.argsort(index, kind="stable")
-    raw = images[index[order]]
-    restore = np.empty_like(order)
-    restore[order] = np.arange(len(order))
-    return torch.from_numpy(np.take(raw, restore, axis=0))
 
 
 def _targets(labels: np.ndarray, kind: TaskKind, device: torch.device) -> torch.Tensor:
