@@ -141,6 +141,13 @@ def run(
     work = Workdir(workdir)
     device = resolve_device(config.device)
     stream = _stream(config)
+    from nevisbench.data.spec import list_datasets
+
+    missing = [name for name in stream.datasets if name not in set(list_datasets())]
+    if missing:
+        raise ValueError(f"stream {stream.name} (before {stream.stop_year}) needs {len(missing)} dataset(s) that "
+                         f"have no handler yet: {', '.join(missing)}; `nevisbench streams show {stream.name}` "
+                         f"lists them")
     with work.lock():
         if work.config_file.exists():
             saved = RunConfig.load(work.config_file)
