@@ -155,22 +155,9 @@ class FinetuningLearner:
         def run(trial):
             model = self._new_model(task.key, 0)
             model.load_state_dict(initial)
-            fit_config = FitConfig(
-                max_steps=c.max_steps,
-                lr=trial.lr,
-                label_smoothing=trial.label_smoothing,
-                batch_size=c.batch_size,
-                max_batch_size=c.max_batch_size,
-                weight_decay=c.weight_decay,
-                momentum=c.momentum,
-                warmup_epochs=c.warmup_epochs,
-                validate_every=c.validate_every,
-                early_stopping_patience=c.early_stopping_patience,
-                resolution=c.resolution,
-                eval_batch_size=c.eval_batch_size,
-                amp=c.amp,
-                channels_last=c.channels_last,
-            )
+            # The fit options are the learner options of the same names; the trial sets lr and smoothing.
+            shared = {f.name: getattr(c, f.name) for f in dataclasses.fields(FitConfig) if hasattr(c, f.name)}
+            fit_config = FitConfig(**{**shared, "lr": trial.lr, "label_smoothing": trial.label_smoothing})
             return fit(
                 model,
                 train,
