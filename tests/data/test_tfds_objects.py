@@ -1,0 +1,154 @@
+"""CIFAR-10, CIFAR-100 and STL-10 from fixtures in the real archive layouts: splits, layout, damage."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nevisbench.data.handlers import cifar, stl10
+from nevisbench.data.spec import Example, get_dataset
+
+ARCHIVES = {
+    "cifar10": "cifar-10-python.tar.gz",
+    "cifar100": "cifar-100-python.tar.gz",
+    "stl10": "stl10_binary.tar.gz",
+}
+# The classic malicious pickle: calls os.system (here with a harmless command) when loaded.
+EVIL_PICKLE = b"cos\nsystem\n(S'true'\ntR."
+
+
+def _converted(name: str, raw: Path) -> dict[str, list[Example]]:
+    return {split: list(examples) for split, examples in get_dataset(name).convert(raw).items()}
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path, "r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+
+
+def _rewrite(path: Path, change: Callable[[dict[str, bytes]], None]) -> None:
+    members = _members(path)
+    change(members)
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+@pytest.mark.parametrize("name", sorted(ARCHIVES))
+def test_fixture_converts_with_the_tfds_a_split(name: str, tmp_path: Path) -> None:
+    spec = get_dataset(name)
+    spec.make_fixture(tmp_path)
+    splits = _converted(name, tmp_path)
+    # The fixtures hold 20 official train and 10 test images: int(.7·20), int(.15·20), the rest.
+    assert {s: len(v) for s, v in splits.items()} == {
+        "train": 14,
+        "dev": 3,
+        "dev_test": 3,
+        "test": 10,
+    }
+    side = 96 if name == "stl10" else 32
+    for examples in splits.values():
+        for example in examples:
+            assert 0 <= example.label < spec.num_classes
+            assert example.image.shape == (side, side, 3) and example.image.dtype == np.uint8
+    # Contiguous, in file order: dev follows train, dev_test follows dev.
+    order = [e.name for s in ("train", "dev", "dev_test") for e in splits[s]]
+    assert [int(n.rsplit("[", 1)[1].rstrip("]")) for n in order] == list(range(20))
+
+
+def _first_train_row_cifar(name: str, raw: Path) -> np.ndarray:
+    members = _members(raw / ARCHIVES[name])
+    member = "cifar-10-batches-py/data_batch_1" if name == "cifar10" else "cifar-100-python/train"
+    # Plain pickle is fine here: the test reads the fixture it has just written itself.
+    batch = pickle.loads(members[member], encoding="bytes")
+    return batch[b"data"][0]
+
+
+@pytest.mark.parametrize("name", ["cifar10", "cifar100"])
+def test_cifar_image_layout(name: str, tmp_path: Path) -> None:
+    get_dataset(name).make_fixture(tmp_path)
+    image = _converted(name, tmp_path)["train"][0].image
+    row = _first_train_row_cifar(name, tmp_path)
+    assert not np.array_equal(image, image.transpose(1, 0, 2))  # the pattern is asymmetric
+    for y, x, c in [(0, 1, 0), (1, 0, 0), (5, 17, 1), (31, 2, 2), (3, 30, 2)]:
+        # The file: R, G, B planes of 32×32, each row-major.
+        assert image[y, x, c] == row[c * 1024 + y * 32 + x]
+    np.testing.assert_array_equal(image, cifar.fixture_images(1, 0)[0])
+
+
+def test_stl10_image_layout(tmp_path: Path) -> None:
+    stl10.make_fixture(tmp_path)
+    image = _converted("stl10", tmp_path)["train"][0].image
+    raw = _members(tmp_path / ARCHIVES["stl10"])["stl10_binary/train_X.bin"]
+    assert not np.array_equal(image, image.transpose(1, 0, 2))  # the pattern is asymmetric
+    for y, x, c in [(0, 1, 0), (1, 0, 0), (5, 77, 1), (95, 2, 2), (3, 90, 2)]:
+        # The file: 3 planes of 96×96, each column-major (the row index varies fastest).
+        assert image[y, x, c] == raw[c * 96 * 96 + x * 96 + y]
+    np.testing.assert_array_equal(image, stl10.fixture_images(1, 0)[0])
+
+
+def test_stl10_labels_are_shifted_to_zero(tmp_path: Path) -> None:
+    stl10.make_fixture(tmp_path)
+    stored = [e.label for e in _converted("stl10", tmp_path)["test"]]
+    raw = _members(tmp_path / ARCHIVES["stl10"])["stl10_binary/test_y.bin"]
+    assert stored == [b - 1 for b in raw]
+
+
+@pytest.mark.parametrize("name", sorted(ARCHIVES))
+def test_truncated_archive_is_refused_naming_it(name: str, tmp_path: Path) -> None:
+    get_dataset(name).make_fixture(tmp_path)
+    path = tmp_path / ARCHIVES[name]
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=f"{ARCHIVES[name]}.*not a complete tar.gz"):
+        _converted(name, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["cifar10", "cifar100"])
+def test_cifar_pickle_with_a_disallowed_global_is_refused(name: str, tmp_path: Path) -> None:
+    get_dataset(name).make_fixture(tmp_path)
+    member = "cifar-10-batches-py/data_batch_3" if name == "cifar10" else "cifar-100-python/train"
+    _rewrite(tmp_path / ARCHIVES[name], lambda m: m.__setitem__(member, EVIL_PICKLE))
+    with pytest.raises(ValueError, match=r"refused to unpickle: global os\.system"):
+        _converted(name, tmp_path)
+
+
+def test_restricted_unpickler_allows_numpy_arrays_only() -> None:
+    array = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    loaded = cifar.safe_unpickle(pickle.dumps({b"data": array, b"labels": [1, 2]}), "x")
+    np.testing.assert_array_equal(loaded[b"data"], array)
+    with pytest.raises(ValueError, match=r"x: refused to unpickle: global builtins\.eval"):
+        cifar.safe_unpickle(b"cbuiltins\neval\n(S'1'\ntR.", "x")
+    # The real batches are Python 2 pickles naming numpy.core: it resolves without numpy 2's
+    # deprecation warning (an error under pytest's settings here).
+    py2 = cifar.python2_pickle({b"data": array})
+    assert b"cnumpy.core.multiarray\n_reconstruct" in py2 and b"_codecs" not in py2
+    np.testing.assert_array_equal(cifar.safe_unpickle(py2, "x")[b"data"], array)
+
+
+def test_cifar_meta_with_other_class_names_is_refused(tmp_path: Path) -> None:
+    cifar.make_fixture_cifar10(tmp_path)
+    meta = "cifar-10-batches-py/batches.meta"
+    names = [n.encode() for n in reversed(cifar.CIFAR10_CLASS_NAMES)]
+    _rewrite(
+        tmp_path / ARCHIVES["cifar10"],
+        lambda m: m.__setitem__(meta, pickle.dumps({b"label_names": names})),
+    )
+    with pytest.raises(ValueError, match="batches.meta.*differs from the official 10 names"):
+        _converted("cifar10", tmp_path)
+
+
+def test_stl10_size_mismatch_is_refused(tmp_path: Path) -> None:
+    stl10.make_fixture(tmp_path)
+    member = "stl10_binary/train_y.bin"
+    _rewrite(tmp_path / ARCHIVES["stl10"], lambda m: m.__setitem__(member, m[member] + b"\x01"))
+    with pytest.raises(ValueError, match="train_X.bin.*21 labels"):
+        _converted("stl10", tmp_path)
