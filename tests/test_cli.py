@@ -58,7 +58,7 @@ def test_prepare_a_stream(capsys: pytest.CaptureFixture[str]) -> None:
         (["run", "--set", "options.max_step=3"], "did you mean max_steps"),
         (["run", "--set", "seed=abc"], "seed must be int"),
         (["run", "--stream", "nope"], "unknown stream 'nope'"),
-        (["run", "--stream", "tiny"], "needs 5 dataset(s) that have no handler yet: mnist, caltech101"),
+        (["run", "--stream", "tiny"], "that have no handler yet: caltech101, voc2012"),
         (["results", "/nonexistent/run"], "holds no summary.json"),
     ],
 )
