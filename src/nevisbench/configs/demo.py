@@ -1,11 +1,11 @@
 """The offline demo: `independent` with a small CNN on the demo stream, sized for a laptop CPU.
 
 Command: ``nevisbench run`` (this is its default config).
-Hardware: 2 CPU cores. Wall time: 3 min 45 s, datasets already converted (they take ~5 s more).
+Hardware: 2 CPU cores. Wall time: 3 min 10 s from a clean clone, the datasets' conversion included.
 FLOPs: 1.50e13 train (5 tasks × 2 trials × 800 steps × 64 images × 29 MFLOPs, the small CNN's forward +
 backward at 32 px), 1.1e11 selection (dev evaluations), 2.2e10 predict. Result (one seed, dev_test error):
-digits 0.068, MNIST 5k 0.083, LFW faces 0.000, textures 0.031, digits again 0.042; mean 0.045 (chance
-0.90 / 0.90 / 0.50 / 0.67). ``--learner previous``: same FLOPs, mean 0.044.
+digits 0.068, MNIST 5k 0.089, LFW faces 0.000, textures 0.052, digits again 0.042; mean 0.050 (chance
+0.90 / 0.90 / 0.50 / 0.67). ``--learner previous``: same FLOPs, mean 0.041.
 """
 
 from __future__ import annotations
