@@ -9,17 +9,15 @@ import numpy as np
 import pytest
 import torch
 
-from nevisbench.data.batches import (
+from nevisbench.data.augment import (
     MIN_OBJECT_COVERED,
-    Batches,
-    adaptive_batch_size,
     augment_eval,
     augment_train,
     centre_crop_box,
     crop_and_resize,
-    eval_batches,
     sample_crop_boxes,
 )
+from nevisbench.data.batches import Batches, adaptive_batch_size, eval_batches
 from nevisbench.data.spec import Artefact, DatasetSpec, Example
 from nevisbench.data.store import ConcatImages, StoredSplit, write_dataset
 from nevisbench.types import Split, TaskKind
