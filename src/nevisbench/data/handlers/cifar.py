@@ -316,55 +316,34 @@ def make_fixture_cifar100(raw_dir: Path) -> None:
     _write_tar(raw_dir / _C100_FILE, members)
 
 
-CIFAR10 = register_dataset(
-    DatasetSpec(
-        id="cifar10",
-        title="CIFAR-10",
-        num_classes=10,
+def _spec(id: str, title: str, class_names: tuple[str, ...], filename: str, md5: str, convert, make_fixture,
+          split_rule: str) -> DatasetSpec:
+    # The two CIFARs share everything but their archive, classes and reader.
+    return DatasetSpec(
+        id=id,
+        title=title,
+        num_classes=len(class_names),
         kind=TaskKind.SINGLE_LABEL,
         channels=3,
-        class_names=CIFAR10_CLASS_NAMES,
+        class_names=class_names,
         homepage=_HOMEPAGE,
         paper_title=_PAPER_TITLE,
         paper_url=_PAPER_URL,
         # The homepage states no license; it asks that the tech report be cited.
         license="unknown: see the homepage",
-        artefacts=(
-            Artefact(
-                _C10_FILE,
-                "url",
-                "https://www.cs.toronto.edu/~kriz/" + _C10_FILE,
-                md5="c58f30108f718f92721af3b95e74349a",
-            ),
-        ),
-        convert=convert_cifar10,
-        make_fixture=make_fixture_cifar10,
-        split_rule=_SPLIT_RULE,
+        artefacts=(Artefact(filename, "url", "https://www.cs.toronto.edu/~kriz/" + filename, md5=md5),),
+        convert=convert,
+        make_fixture=make_fixture,
+        split_rule=split_rule,
     )
-)
 
+
+CIFAR10 = register_dataset(
+    _spec("cifar10", "CIFAR-10", CIFAR10_CLASS_NAMES, _C10_FILE, "c58f30108f718f92721af3b95e74349a",
+          convert_cifar10, make_fixture_cifar10, _SPLIT_RULE)
+)
 CIFAR100 = register_dataset(
-    DatasetSpec(
-        id="cifar100",
-        title="CIFAR-100 (fine labels)",
-        num_classes=100,
-        kind=TaskKind.SINGLE_LABEL,
-        channels=3,
-        class_names=CIFAR100_CLASS_NAMES,
-        homepage=_HOMEPAGE,
-        paper_title=_PAPER_TITLE,
-        paper_url=_PAPER_URL,
-        license="unknown: see the homepage",
-        artefacts=(
-            Artefact(
-                _C100_FILE,
-                "url",
-                "https://www.cs.toronto.edu/~kriz/" + _C100_FILE,
-                md5="eb9058c3a382ffc7106e4002c42a8d85",
-            ),
-        ),
-        convert=convert_cifar100,
-        make_fixture=make_fixture_cifar100,
-        split_rule=_SPLIT_RULE.replace("data_batch_1..5 concatenated", "the train file"),
-    )
+    _spec("cifar100", "CIFAR-100 (fine labels)", CIFAR100_CLASS_NAMES, _C100_FILE, "eb9058c3a382ffc7106e4002c42a8d85",
+          convert_cifar100, make_fixture_cifar100,
+          _SPLIT_RULE.replace("data_batch_1..5 concatenated", "the train file"))
 )
