@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import get_dataset, list_datasets
 from nevisbench.data.store import open_dataset, verify_dataset, write_dataset
 from nevisbench.types import STORED_SPLITS, Split, TaskKind
@@ -17,6 +18,7 @@ def test_fixture_converts_and_reads_back(name: str, tmp_path: Path, home: Path) 
     spec = get_dataset(name)
     raw = tmp_path / "raw"
     spec.make_fixture(raw)
+    unpack_artefacts(spec, raw)
     stored = write_dataset(spec, spec.convert(raw), home / "datasets" / name)
     assert stored.task == spec.task_key
     assert open_dataset(name).meta["spec"]["id"] == name

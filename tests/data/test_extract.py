@@ -463,3 +463,30 @@ def test_rar_over_the_cap_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnsafeArchiveError, match="max_total_bytes=1,000"):
         extract(_rar(tmp_path, RAR5_COMPRESSED), tmp_path / "out" / "data", max_total_bytes=1000)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_unpack_artefacts_unpacks_the_marked_ones_once(tmp_path: Path) -> None:
+    from nevisbench.data.handlers._common import write_zip
+    from nevisbench.data.prepare import unpack_artefacts
+    from nevisbench.data.spec import Artefact, DatasetSpec, extracted_dir
+    from nevisbench.types import TaskKind
+
+    spec = DatasetSpec(
+        id="toy", title="Toy", num_classes=1, kind=TaskKind.SINGLE_LABEL, channels=1,
+        class_names=("a",), homepage="-", paper_title="-", paper_url="-",
+        artefacts=(Artefact("a.zip", "manual", "-", extract=True), Artefact("b.zip", "manual", "-")),
+        convert=lambda raw: {}, make_fixture=lambda raw: None, split_rule="-",
+    )
+    raw = tmp_path / "raw"
+    write_zip(raw / "a.zip", {"top/x.txt": b"x"})
+    write_zip(raw / "b.zip", {"y.txt": b"y"})
+    unpack_artefacts(spec, raw)
+    assert (extracted_dir(raw, "a.zip") / "top" / "x.txt").read_bytes() == b"x"
+    assert not extracted_dir(raw, "b.zip").exists()
+    unpack_artefacts(spec, raw)  # a second call finds it done
+    (raw / "a.zip").unlink()
+    with pytest.raises(FileNotFoundError, match="datasets prepare toy"):
+        unpack_artefacts(spec, raw)
+    (raw / "a.zip").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(ValueError, match="toy: artefact a.zip"):
+        unpack_artefacts(spec, raw)

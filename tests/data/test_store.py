@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from nevisbench.data.prepare import dataset_lock, prepare_dataset
-from nevisbench.data.spec import Artefact, DatasetSpec, Example
+from nevisbench.data.spec import Artefact, Crop, DatasetSpec, Example
 from nevisbench.data.store import (
     StoreError,
     is_prepared,
@@ -126,6 +126,24 @@ def test_encoded_and_path_images_decode_and_corrupt_ones_are_counted(home: Path,
     corrupt = stored.meta["corrupt_images"]["train"]
     assert corrupt["count"] == 2
     assert [n.split(":")[0] for n in corrupt["names"]] == ["broken.png", "text.png"]
+
+
+def test_crops_are_cut_after_decoding_and_empty_ones_count_as_corrupt(home: Path) -> None:
+    image = _images((8, 10, 3), 1)[0]
+    splits = _uniform((3, 4, 3))
+    splits["train"] = [
+        Example(Crop(_png(image), (2, 1, 6, 4)), 0, "inside"),
+        Example(Crop(image, (-5, 5, 4, 20)), 1, "clipped"),  # clipped to the image: 4×3
+        Example(Crop(image, (20, 0, 30, 5)), 2, "outside"),
+        Example(Crop(b"not an image", (0, 0, 4, 3)), 2, "broken"),
+    ]
+    stored = write_dataset(_spec(), splits, home / "datasets" / "toy")
+    train = stored.split("train")
+    assert train.labels.tolist() == [0, 1]
+    np.testing.assert_array_equal(train.images[0], image[1:4, 2:6])
+    np.testing.assert_array_equal(train.images[1], image[5:8, 0:4])
+    corrupt = stored.meta["corrupt_images"]["train"]
+    assert [n.split(":")[0] for n in corrupt["names"]] == ["outside", "broken"]
 
 
 def test_decompression_bomb_is_refused(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nevisbench.data.download import fetch_artefacts
-from nevisbench.data.spec import get_dataset
+from nevisbench.data.extract import extract
+from nevisbench.data.spec import DatasetSpec, extracted_dir, get_dataset
 from nevisbench.data.store import (
     DEFAULT_RESOLUTION,
     StoredDataset,
@@ -43,6 +44,25 @@ def needs_conversion(stored: StoredDataset, resolution: int, version: int) -> bo
     return policy["resolution"] != resolution
 
 
+def unpack_artefacts(spec: DatasetSpec, raw_dir: Path) -> None:
+    """Unpacks every artefact marked ``extract=True`` into ``extracted_dir`` (once; see ``extract``)."""
+    for artefact in spec.artefacts:
+        if artefact.extract:
+            target = extracted_dir(raw_dir, artefact.filename)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                extract(raw_dir / artefact.filename, target)
+            except FileNotFoundError:
+                raise FileNotFoundError(
+                    f"dataset {spec.id}: {raw_dir / artefact.filename} is missing; run "
+                    f"`nevisbench datasets prepare {spec.id}` to fetch it"
+                ) from None
+            except ValueError as error:
+                raise ValueError(
+                    f"dataset {spec.id}: artefact {artefact.filename} cannot be unpacked: {error}"
+                ) from error
+
+
 def prepare_dataset(
     name: str,
     *,
@@ -68,6 +88,7 @@ def prepare_dataset(
         remove_stale(name, home)
         raw_dir = home / "downloads" / name
         sources = fetch_artefacts(spec, raw_dir, from_dir=from_dir)
+        unpack_artefacts(spec, raw_dir)
         log.info("converting %s", name)
         stored = write_dataset(spec, spec.convert(raw_dir), dataset_dir(name, home),
                                resolution=resolution, sources=sources, on_example=on_example)

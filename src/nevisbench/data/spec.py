@@ -15,9 +15,24 @@ from nevisbench.registry import Registry
 from nevisbench.types import TaskKey, TaskKind
 
 ImageSource = Any
-"""An example's image: an ``H×W[×C]`` uint8 array, a PIL image, encoded bytes, or a file path.
+"""An example's image: an ``H×W[×C]`` uint8 array, a PIL image, encoded bytes, a file path, or a
+``Crop`` of one of those.
 
-Encoded bytes and paths are decoded by the store, which counts and skips the ones that fail."""
+Encoded bytes, paths and crops are decoded by the store, which counts and skips the ones that fail."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Crop:
+    """A rectangle of an image, cut by the store after decoding (so a corrupt file is counted, not fatal).
+
+    Attributes:
+        source: the image (any other ``ImageSource``).
+        box: ``(left, top, right, bottom)`` in pixels, right and bottom exclusive; clipped to the
+            image. A box with no pixels inside the image makes the example count as corrupt.
+    """
+
+    source: Any
+    box: tuple[int, int, int, int]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +70,8 @@ class Artefact:
         mirrors: further URLs tried in order after ``source``.
         instructions: for manual artefacts, how to get the file.
         local_paths: places on this machine where the file may already be (e.g. a Debian package).
+        extract: unpack the file (safely, once) into ``extracted_dir(raw_dir, filename)`` before
+            ``convert`` runs, for converters that read a directory tree rather than the archive.
     """
 
     filename: str
@@ -65,6 +82,12 @@ class Artefact:
     mirrors: tuple[str, ...] = ()
     instructions: str = ""
     local_paths: tuple[str, ...] = ()
+    extract: bool = False
+
+
+def extracted_dir(raw_dir: Path, filename: str) -> Path:
+    """Where an artefact with ``extract=True`` is unpacked: ``<raw_dir>/extracted/<filename>``."""
+    return Path(raw_dir) / "extracted" / filename
 
 
 ConvertResult = Mapping[str, Iterable[Example]]
@@ -91,6 +114,8 @@ class DatasetSpec:
         make_fixture: ``make_fixture(raw_dir)`` writes a tiny fake of the real raw layout.
         split_rule: how the splits are made, in words (shown by ``datasets info``).
         version: bump when ``convert`` changes what it produces; recorded in the store.
+        notes: decisions that depart from or settle the reference for this dataset (its quirks,
+            dropped files, label fixes); shown by ``datasets info`` and in docs/datasets.md.
     """
 
     id: str
@@ -108,6 +133,7 @@ class DatasetSpec:
     license: str = "unknown: see the homepage"
     split_rule: str = ""
     version: int = 1
+    notes: str = ""
 
     def __post_init__(self) -> None:
         if self.channels not in (1, 3):

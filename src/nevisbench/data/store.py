@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image
 
 from nevisbench import __version__
-from nevisbench.data.spec import DatasetSpec, Example, as_label_array
+from nevisbench.data.spec import Crop, DatasetSpec, Example, as_label_array
 from nevisbench.types import STORED_SPLITS, Split, TaskKey, TaskKind
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,19 @@ def decode_image(image: Any, channels: int) -> np.ndarray:
         return _open_and_convert(Path(image), channels)
     if isinstance(image, Image.Image):
         return _pil_to_array(image, channels)
+    if isinstance(image, Crop):
+        return _crop(decode_image(image.source, channels), image.box)
     raise TypeError(f"cannot read an image from {type(image).__name__}")
+
+
+def _crop(array: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    left, top, right, bottom = (int(v) for v in box)
+    height, width = array.shape[:2]
+    left, top = max(left, 0), max(top, 0)
+    right, bottom = min(right, width), min(bottom, height)
+    if right <= left or bottom <= top:
+        raise ValueError(f"crop box {tuple(box)} holds no pixel of a {width}×{height} image")
+    return np.ascontiguousarray(array[top:bottom, left:right])
 
 
 def _open_and_convert(source: Any, channels: int) -> np.ndarray:
