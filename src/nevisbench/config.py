@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from nevisbench.learners.registry import get_learner_entry, learner_config
+from nevisbench.protocol.executors import ExecutorConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +33,18 @@ class StreamConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class ComputeConfig:
+    """How a run's compute is reported.
+
+    Attributes:
+        include_pretraining: add the FLOPs that made the ``options.init_from`` checkpoint (recorded in
+            it by ``nevisbench pretrain``) to the run's total, as the category ``pretraining``.
+    """
+
+    include_pretraining: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
 class RunConfig:
     """A whole run: stream, learner and its options, seed, device.
 
@@ -42,6 +55,8 @@ class RunConfig:
         seed: the run seed; every random choice of the run derives from it.
         device: ``auto`` (CUDA when available), ``cpu`` or ``cuda[:N]``.
         resolution: side of stored images when datasets are prepared by the run.
+        executor: where trials run (local, process workers, a Ray cluster).
+        compute: how compute is reported.
     """
 
     stream: StreamConfig = StreamConfig()
@@ -50,6 +65,8 @@ class RunConfig:
     seed: int = 0
     device: str = "auto"
     resolution: int = 96
+    executor: ExecutorConfig = ExecutorConfig()
+    compute: ComputeConfig = ComputeConfig()
 
     def __post_init__(self) -> None:
         if self.options is None:
@@ -68,7 +85,15 @@ class RunConfig:
             "seed": self.seed,
             "device": self.device,
             "resolution": self.resolution,
+            "executor": _plain(dataclasses.asdict(self.executor)),
+            "compute": _plain(dataclasses.asdict(self.compute)),
         }
+
+    def identity(self) -> dict[str, Any]:
+        """What must match for a workdir's run to be resumed: everything but where trials run."""
+        out = self.to_dict()
+        out.pop("executor")
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
@@ -80,6 +105,8 @@ class RunConfig:
         options_class = get_learner_entry(learner).config_class
         return cls(
             stream=_build(StreamConfig, data.get("stream", {}), "stream"),
+            executor=_build(ExecutorConfig, data.get("executor", {}), "executor"),
+            compute=_build(ComputeConfig, data.get("compute", {}), "compute"),
             learner=learner,
             options=_build(options_class, data.get("options", {}), "options"),
             **{
@@ -205,7 +232,7 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
             fields = {f.name for f in dataclasses.fields(get_learner_entry(value).config_class)}
             shared = {k: v for k, v in dataclasses.asdict(config.options).items() if k in fields}
             config = dataclasses.replace(config, learner=value, options=learner_config(value, **shared))
-        elif head in ("stream", "options") and rest:
+        elif head in ("stream", "options", "executor", "compute") and rest:
             inner = getattr(config, head)
             hints = _hints(type(inner))
             if rest not in hints:
@@ -224,7 +251,7 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
             )
         else:
             raise ValueError(
-                f"unknown setting {key!r}; settings are stream.<field>, learner, "
-                f"options.<field>, seed, device, resolution"
+                f"unknown setting {key!r}; settings are stream.<field>, learner, options.<field>, "
+                f"executor.<field>, compute.<field>, seed, device, resolution"
             )
     return config

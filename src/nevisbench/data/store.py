@@ -401,9 +401,26 @@ class StoredSplit:
 
     images: np.ndarray | ConcatImages
     labels: np.ndarray
+    source: tuple[str, str] | None = None
+    """(dataset directory, split name) when read from the store: pickling then sends the path, and
+    the receiver (a worker process, a Ray task on a node sharing the store) maps the files itself."""
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self.source is not None:
+            return (_reopen_split, self.source)
+        return (StoredSplit, (np.asarray(self.images[:]) if isinstance(self.images, ConcatImages)
+                              else self.images, self.labels))
+
+    def in_memory(self) -> StoredSplit:
+        """A copy whose arrays live in memory (pickling then ships the pixels, not the path)."""
+        return StoredSplit(np.array(self.images[:]), np.array(self.labels))
+
+
+def _reopen_split(path: str, split: str) -> StoredSplit:
+    return StoredDataset.open(Path(path)).split(split)
 
 
 class StoredDataset:
@@ -448,13 +465,14 @@ class StoredDataset:
         if split is Split.TRAIN_AND_DEV:
             train, dev = self.split(Split.TRAIN), self.split(Split.DEV)
             return StoredSplit(ConcatImages(train.images, dev.images),
-                               np.concatenate([train.labels, dev.labels]))
+                               np.concatenate([train.labels, dev.labels]),
+                               (str(self.path), split.value))
         images = self._load(f"{split.value}_images.npy", mmap=True)
         labels = self._load(f"{split.value}_labels.npy", mmap=False)
         if len(images) != len(labels) or len(labels) != self.meta["counts"][split.value]:
             raise StoreError(f"{self.path / (split.value + '_labels.npy')}: {len(labels)} labels for "
                              f"{len(images)} images; run `nevisbench datasets verify {self.name}`")
-        return StoredSplit(images, labels)
+        return StoredSplit(images, labels, (str(self.path), split.value))
 
     def _load(self, filename: str, *, mmap: bool) -> np.ndarray:
         path = self.path / filename

@@ -42,6 +42,8 @@ class TrainTask:
         checkpoint: call with a small JSON-able/tensor state inside a long task; the runner keeps it.
         resume: the last state given to ``checkpoint`` if this task was interrupted, else None.
         progress: call with a dict (trial, step, dev_error, ...) to report live progress.
+        executor: where the learner may run independent jobs (trials): local, worker processes or a
+            Ray cluster, as the run's ``executor`` settings say (see protocol/executors.py).
     """
 
     key: TaskKey
@@ -53,6 +55,13 @@ class TrainTask:
     checkpoint: Callable[[dict[str, Any]], None] = _ignore
     resume: dict[str, Any] | None = None
     progress: Callable[[dict[str, Any]], None] = _ignore
+    executor: Any = None
+
+    def __post_init__(self) -> None:
+        if self.executor is None:
+            from nevisbench.protocol.executors import LocalExecutor
+
+            object.__setattr__(self, "executor", LocalExecutor())
 
     @property
     def train(self) -> StoredSplit:

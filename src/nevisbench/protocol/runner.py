@@ -6,6 +6,7 @@ random choice derives from the run seed and the task index, never from state car
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import platform
@@ -26,6 +27,7 @@ from nevisbench.learners.training import TrialFailed
 from nevisbench.metrics.classification import single_label_metrics
 from nevisbench.metrics.multilabel import multi_label_metrics
 from nevisbench.metrics.stream import summarize
+from nevisbench.protocol.executors import Executor, create_executor
 from nevisbench.protocol.workdir import Workdir
 from nevisbench.streams.stream import Stream, build_stream
 from nevisbench.types import PredictEvent, ResourceUsage, TaskKind, TrainEvent
@@ -148,10 +150,10 @@ def run(
         raise ValueError(f"stream {stream.name} (before {stream.stop_year}) needs {len(missing)} dataset(s) that "
                          f"have no handler yet: {', '.join(missing)}; `nevisbench streams show {stream.name}` "
                          f"lists them")
-    with work.lock():
+    with work.lock(), contextlib.closing(create_executor(config.executor, device.type)) as executor:
         if work.config_file.exists():
             saved = RunConfig.load(work.config_file)
-            if saved.to_dict() != config.to_dict():
+            if saved.identity() != config.identity():
                 raise ValueError(
                     f"{work.path} holds a run of another configuration; resume it with "
                     f"`nevisbench run --workdir {work.path}` alone, or choose a new --workdir"
@@ -170,6 +172,9 @@ def run(
             0,
             {"train": ResourceUsage(), "selection": ResourceUsage(), "predict": ResourceUsage()},
         )
+        pretraining = _pretraining_usage(config)
+        if pretraining is not None:
+            totals["pretraining"] = pretraining
         if checkpoint is not None:
             completed = int(checkpoint["completed"])
             learner.load_state_dict(checkpoint["learner"])
@@ -204,7 +209,7 @@ def run(
                     }
                 )
                 record = _train(
-                    learner, event, datasets(event.dataset), config, device, work, progress
+                    learner, event, datasets(event.dataset), config, device, work, progress, executor
                 )
                 if record["status"] == "failed":
                     failed_tasks.add(event.task.name)
@@ -282,6 +287,19 @@ def run(
         return summary
 
 
+def _pretraining_usage(config: RunConfig) -> ResourceUsage | None:
+    """The FLOPs of the run's pretrained checkpoint, when ``compute.include_pretraining`` asks for them."""
+    if not config.compute.include_pretraining:
+        return None
+    init_from = getattr(config.options, "init_from", None)
+    if not init_from:
+        raise ValueError("compute.include_pretraining=true needs options.init_from=PATH (a checkpoint "
+                         "written by `nevisbench pretrain`)")
+    from nevisbench.learners.pretrained import pretraining_flops
+
+    return ResourceUsage(pretraining_flops(Path(init_from)))
+
+
 def _sum_wall(records: list[dict[str, Any]]) -> dict[str, float]:
     out: dict[str, float] = {}
     for record in records:
@@ -299,6 +317,7 @@ def _train(
     device: torch.device,
     work: Workdir,
     progress: Progress,
+    executor: Executor,
 ) -> dict[str, Any]:
     task = TrainTask(
         key=event.task,
@@ -308,6 +327,7 @@ def _train(
         seed=config.seed,
         scratch=work.learner_dir,
         progress=lambda info: progress({"phase": "trial", **info}),
+        executor=executor,
     )
     started = time.perf_counter()
     try:
