@@ -299,6 +299,7 @@ def resolve_run_config(args: argparse.Namespace):
     saved = Path(args.workdir) / "config.json" if args.workdir else None
     tweaks = (
         args.config or args.stream or args.learner or args.set or args.device or args.predict_split
+        or args.executor or args.workers or args.ray_address
     )
     if args.config:
         config = load_config(args.config)
@@ -317,6 +318,12 @@ def resolve_run_config(args: argparse.Namespace):
         assignments.append(f"stream.predict_splits={args.predict_split}")
     if args.device:
         assignments.append(f"device={args.device}")
+    if args.executor:
+        assignments.append(f"executor.kind={args.executor}")
+    if args.workers:
+        assignments.append(f"executor.workers={args.workers}")
+    if args.ray_address:
+        assignments.append(f"executor.ray_address={args.ray_address}")
     return apply_overrides(config, assignments + list(args.set or []))
 
 
@@ -417,14 +424,65 @@ def print_summary(summary: dict, workdir: Path) -> None:
         f"mean error {summary.get('mean_error', float('nan')):.4f} · example-weighted error "
         f"{summary.get('weighted_error', float('nan')):.4f} · train {_human(usage['train']['flops'])} · "
         f"selection {_human(usage['selection']['flops'])} · predict {_human(usage['predict']['flops'])} · "
-        f"wall {summary['wall_seconds']['total']:.0f} s"
+        + (f"pretraining {_human(usage['pretraining']['flops'])} · " if "pretraining" in usage else "")
+        + f"wall {summary['wall_seconds']['total']:.0f} s"
     )
+    chosen = [(row["dataset"], row["source"]) for row in _chosen_sources(workdir)]
+    if chosen:
+        console.print("started from: " + "; ".join(f"{d} ← {src}" for d, src in chosen))
     if summary.get("failed_tasks"):
         console.print(f"[red]failed to train[/red]: {', '.join(summary['failed_tasks'])} (see events.jsonl)")
     if not summary["complete"]:
         console.print(f"partial: {summary['events']['completed']} of {summary['events']['total']} events; "
                       f"`nevisbench run --workdir {workdir}` continues it")
     console.print(f"results: {workdir / 'summary.json'}")
+
+
+def _chosen_sources(workdir: Path) -> list[dict[str, str]]:
+    """For learners that choose where each task starts (dynamic, oracle): dataset and chosen source."""
+    from nevisbench.protocol.workdir import Workdir
+
+    out = []
+    for record in Workdir(workdir).read_events():
+        selection = record.get("info", {}).get("selection") if record["type"] == "train" else None
+        if selection:
+            out.append({"dataset": record["dataset"], "source": selection["chosen"]})
+    return out
+
+
+def cmd_pretrain(args: argparse.Namespace) -> int:
+    from nevisbench.data.prepare import prepare_dataset
+    from nevisbench.learners.pretrained import PretrainConfig, pretrain
+    from nevisbench.protocol.runner import resolve_device
+
+    if args.stream:
+        from nevisbench.streams.stream import build_stream
+
+        names = list(dict.fromkeys(build_stream(args.stream).datasets))
+    else:
+        names = args.dataset
+    config = PretrainConfig(backbone=args.backbone, max_steps=args.steps, lr=args.lr,
+                            label_smoothing=args.label_smoothing, resolution=args.image_size,
+                            batch_size=args.batch_size, validate_every=args.validate_every)
+    device = resolve_device(args.device)
+    datasets = []
+    for name in names:
+        console.print(f"preparing {name}")
+        datasets.append(prepare_dataset(name, resolution=args.resolution)[0])
+    with _progress_bar() as bar:
+        job = bar.add_task("pretraining", total=None)
+
+        def on_progress(info: dict) -> None:
+            dev = f" dev error {info['dev_error']:.3f}" if "dev_error" in info else ""
+            bar.update(job, total=info["max_steps"], completed=info["step"],
+                       description=f"{info['dataset']} step {info['step']}/{info['max_steps']}{dev}")
+
+        record = pretrain(datasets, config, Path(args.out), seed=args.seed, device=device, progress=on_progress)
+    for fit in record["fits"]:
+        console.print(f"  {fit['dataset']}: best dev error {fit['best_dev_error']:.4f} at step {fit['best_step']}")
+    console.print(f"wrote {args.out} ({config.backbone}; {_human(record['flops']['total'])}); use it with "
+                  f"`--set options.init_from={args.out} --set options.backbone={config.backbone}`")
+    return 0
 
 
 def cmd_results(args: argparse.Namespace) -> int:
@@ -581,7 +639,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--predict-split", choices=["dev_test", "test"], help="the split predicted after each task"
     )
     p.add_argument("--tensorboard", action="store_true", help="write TensorBoard scalars to WORKDIR/tensorboard")
+    p.add_argument("--executor", choices=["local", "process", "ray"],
+                   help="where trials run: in this process (default), worker processes, or a Ray cluster")
+    p.add_argument("--workers", type=int, help="process workers (default: one per GPU, else 2)")
+    p.add_argument("--ray-address", help="the Ray cluster: auto (default), HOST:PORT, or local (a private one)")
     p.set_defaults(func=cmd_run)
+    p = commands.add_parser("pretrain", help="train a backbone on datasets and write a checkpoint for init_from")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--dataset", action="append", help="a dataset id (repeat for several, in order)")
+    what.add_argument("--stream", help="every dataset of this stream, in stream order (first occurrences)")
+    p.add_argument("--out", required=True, help="the checkpoint file to write (a .json record goes beside it)")
+    p.add_argument("--backbone", default="resnet18", help="a registered backbone (default resnet18)")
+    p.add_argument("--steps", type=int, default=50_000, help="steps per dataset (default 50000)")
+    p.add_argument("--lr", type=float, default=0.1, help="peak learning rate (default 0.1)")
+    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--image-size", type=int, default=64, help="input side (default 64)")
+    p.add_argument("--batch-size", type=int, help="default: the adaptive rule")
+    p.add_argument("--validate-every", type=int, default=1000)
+    p.add_argument("--resolution", type=int, default=96, help="store resolution when a dataset is prepared")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
+    p.set_defaults(func=cmd_pretrain)
     p = commands.add_parser("results", help="print a run's summary")
     p.add_argument("workdir")
     p.set_defaults(func=cmd_results)

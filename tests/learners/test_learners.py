@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,17 @@ from nevisbench.types import STORED_SPLITS, Split, TaskKey, TaskKind
 
 OPTIONS = dict(backbone="small_cnn", resolution=16, max_steps=30, validate_every=10, trials=2,
                batch_size=32, eval_batch_size=64)
+
+
+def _options(name: str, tmp_path: Path, **overrides) -> dict:
+    """The shared test options, plus what a learner needs to exist at all (oracle: a matrix)."""
+    extra = {}
+    if name == "oracle":
+        matrix = tmp_path / "matrix.json"
+        names = ["dominant_colour_3", "dominant_colour_5"]
+        matrix.write_text(json.dumps({"source_tasks": names, "target_tasks": names, "matrix": [[1, 0], [1, 1]]}))
+        extra["transfer_matrix"] = str(matrix)
+    return {**OPTIONS, **extra, **overrides}
 
 
 def _task(data, index: int, scratch: Path) -> TrainTask:
@@ -29,7 +41,7 @@ def _predict(learner, data, index: int, scratch: Path, split: Split = Split.TEST
 def test_contract_train_predict_state_round_trip(name: str, tmp_path: Path) -> None:
     first = make_dominant_colour(num_classes=3, examples_per_split=48, size=16, seed=0)
     second = make_dominant_colour(num_classes=5, examples_per_split=48, size=16, seed=1)
-    learner = create_learner(name, **OPTIONS)
+    learner = create_learner(name, **_options(name, tmp_path))
     for index, data in enumerate([first, second]):
         report = learner.train(_task(data, index, tmp_path))
         assert isinstance(report, TrainReport)
@@ -38,7 +50,7 @@ def test_contract_train_predict_state_round_trip(name: str, tmp_path: Path) -> N
     assert probabilities.shape == (48, 3)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
     # A fresh learner given the state predicts exactly the same.
-    clone = create_learner(name, **OPTIONS)
+    clone = create_learner(name, **_options(name, tmp_path))
     clone.load_state_dict(learner.state_dict())
     np.testing.assert_array_equal(_predict(clone, first, 0, tmp_path), probabilities)
     assert _predict(clone, second, 1, tmp_path).shape == (48, 5)
@@ -47,7 +59,7 @@ def test_contract_train_predict_state_round_trip(name: str, tmp_path: Path) -> N
 @pytest.mark.parametrize("name", list_learners())
 def test_learning_happens_on_synthetic_data(name: str, tmp_path: Path) -> None:
     data = make_dominant_colour(num_classes=4, examples_per_split=64, size=16, seed=3)
-    learner = create_learner(name, **{**OPTIONS, "max_steps": 60, "search": "none", "lr": 0.05})
+    learner = create_learner(name, **_options(name, tmp_path, max_steps=60, search="none", lr=0.05))
     learner.train(_task(data, 0, tmp_path))
     probabilities = _predict(learner, data, 0, tmp_path)
     accuracy = float((probabilities.argmax(1) == data.split(Split.TEST).labels).mean())

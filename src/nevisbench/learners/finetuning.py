@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from nevisbench.compute.flops import peak_parameters
+from nevisbench.data.store import StoredSplit
 from nevisbench.learners.base import Predictions, PredictTask, TrainReport, TrainTask
-from nevisbench.learners.hparams import run_trials, search_space
+from nevisbench.learners.hparams import Trial, TrialOutcome, search_space
 from nevisbench.learners.nn.backbones import create_backbone
-from nevisbench.learners.training import FitConfig, TaskModel, TrialFailed, evaluate, fit
-from nevisbench.types import ResourceUsage, TaskKey
+from nevisbench.learners.pretrained import load_backbone_into
+from nevisbench.learners.training import FitConfig, FitResult, TaskModel, TrialFailed, evaluate, fit
+from nevisbench.types import ResourceUsage, TaskKey, TaskKind
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,9 @@ class FinetuneConfig:
         early_stopping_patience: None: off, as the reference in effect.
         eval_batch_size: batch size of dev evaluation and prediction.
         amp / channels_last: bf16 autocast and channels-last; None: on for CUDA only.
+        init_from: a checkpoint of ``nevisbench pretrain``: tasks start from its backbone (parameters
+            and BN statistics) instead of a random initialisation.
+        freeze_backbone: train the head only (the backbone keeps its parameters and BN statistics).
     """
 
     backbone: str = "resnet34_cifar"
@@ -67,6 +74,8 @@ class FinetuneConfig:
     eval_batch_size: int = 256
     amp: bool | None = None
     channels_last: bool | None = None
+    init_from: str | None = None
+    freeze_backbone: bool = False
 
     def __post_init__(self) -> None:
         for name in (
@@ -81,6 +90,69 @@ class FinetuneConfig:
                 raise ValueError(f"options.{name} must be at least 1, got {getattr(self, name)}")
         if self.search not in ("random", "grid", "none"):
             raise ValueError(f"options.search must be random, grid or none, got {self.search!r}")
+        if self.freeze_backbone and not self.init_from:
+            raise ValueError("options.freeze_backbone=true needs options.init_from=PATH (a pretrained "
+                             "checkpoint): a frozen random backbone learns nothing")
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialShared:
+    """What every trial of a task shares (sent once per task to each worker)."""
+
+    backbone: str
+    num_classes: int
+    kind: TaskKind
+    initial: dict[str, torch.Tensor]
+    train: StoredSplit
+    dev: StoredSplit
+    device: str
+    freeze_backbone: bool = False
+
+    def in_memory(self) -> TrialShared:
+        """A copy carrying the pixels rather than the store's path (for workers without the store)."""
+        return dataclasses.replace(self, train=self.train.in_memory(), dev=self.dev.in_memory())
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialJob:
+    """One trial: its hyperparameters, fit settings and seed."""
+
+    trial: Trial
+    fit: FitConfig
+    seed: int
+
+
+def build_model(backbone: str, num_classes: int, state: dict[str, torch.Tensor] | None = None,
+                *, freeze_backbone: bool = False) -> TaskModel:
+    model = TaskModel(create_backbone(backbone), num_classes)
+    if state is not None:
+        model.load_state_dict(state)
+    if freeze_backbone:
+        model.freeze_backbone()
+    return model
+
+
+def run_trial(shared: TrialShared, job: TrialJob,
+              progress: Callable[[dict[str, Any]], None] | None = None) -> FitResult:
+    """Trains one trial from the shared initial state (runs in whichever process the executor picks)."""
+    device = torch.device(shared.device)
+    if device.type == "cuda" and os.environ.get("NEVISBENCH_TRIAL_WORKER"):
+        device = torch.device("cuda", 0)  # a worker sees only the GPU it was given
+    model = build_model(shared.backbone, shared.num_classes, shared.initial,
+                        freeze_backbone=shared.freeze_backbone)
+    return fit(model, shared.train, shared.dev, shared.kind, job.fit, seed=job.seed, device=device,
+               progress=progress)
+
+
+@dataclasses.dataclass
+class Start:
+    """Where a task's trials start: the state, a name for it, and what choosing it cost."""
+
+    state: dict[str, torch.Tensor]
+    source: str
+    info: dict[str, Any] = dataclasses.field(default_factory=dict)
+    selection_flops: int = 0
+    selection_seconds: float = 0.0
 
 
 def _seed(*parts: int) -> int:
@@ -120,27 +192,40 @@ class FinetuningLearner:
         assert self.scratch is not None
         return torch.load(self.scratch / file, map_location="cpu", weights_only=True)
 
-    def _initial_state(self, task: TrainTask) -> tuple[dict[str, torch.Tensor], str]:
+    @property
+    def fresh_source(self) -> str:
+        """The name of a task's start when it has no past task to start from."""
+        return f"pretrained {self.config.init_from}" if self.config.init_from else "random initialisation"
+
+    def _fresh_state(self, task: TrainTask) -> dict[str, torch.Tensor]:
+        """A new model's state: random, or the pretrained backbone with a random head."""
         model = self._new_model(task.key, _seed(task.seed, task.index))
-        state = model.state_dict()
-        if not self.start_from_previous or self.last_file is None:
-            return state, "random initialisation"
-        previous = self._load(self.last_file)
-        # The backbone (and BN statistics) of the previous task; the head of this task if it was
-        # learned before (a repeated dataset), else a fresh one: heads differ in size across tasks.
-        for name, value in previous.items():
-            if name.startswith("backbone."):
-                state[name] = value
+        if self.config.init_from:
+            load_backbone_into(model.backbone, self.config.backbone, Path(self.config.init_from))
+        return model.state_dict()
+
+    def _state_from(self, task: TrainTask, file: str) -> dict[str, torch.Tensor]:
+        """A fresh state whose backbone (and BN statistics) come from a past task's weights ``file``;
+        the head is this task's own if it was learned before (a repeated dataset), else fresh: heads
+        differ in size across tasks."""
+        state = self._fresh_state(task)
+        state.update({k: v for k, v in self._load(file).items() if k.startswith("backbone.")})
         if task.key.name in self.tasks:
             seen = self._load(self.tasks[task.key.name]["file"])
             state.update({k: v for k, v in seen.items() if k.startswith("head.")})
-        return state, self.last_file
+        return state
+
+    def _start(self, task: TrainTask) -> Start:
+        """Where this task's trials start (subclasses choose differently)."""
+        if not self.start_from_previous or self.last_file is None:
+            return Start(self._fresh_state(task), self.fresh_source)
+        return Start(self._state_from(task, self.last_file), self.last_file)
 
     # --------------------------------------------------------------------------- train
     def train(self, task: TrainTask) -> TrainReport:
         self.scratch = task.scratch
         c = self.config
-        initial, source = self._initial_state(task)
+        start = self._start(task)
         trials = search_space(
             task.index,
             trials=c.trials,
@@ -150,40 +235,47 @@ class FinetuningLearner:
             lr_range=(c.lr_min, c.lr_max),
             label_smoothing_range=(0.0, c.label_smoothing_max),
         )
-        train, dev = task.train, task.dev
-
-        def run(trial):
-            model = self._new_model(task.key, 0)
-            model.load_state_dict(initial)
-            # The fit options are the learner options of the same names; the trial sets lr and smoothing.
-            shared = {f.name: getattr(c, f.name) for f in dataclasses.fields(FitConfig) if hasattr(c, f.name)}
-            fit_config = FitConfig(**{**shared, "lr": trial.lr, "label_smoothing": trial.label_smoothing})
-            return fit(
-                model,
-                train,
-                dev,
-                task.key.kind,
-                fit_config,
-                seed=_seed(task.seed, task.index, trial.index),
-                device=task.device,
-                progress=lambda info: task.progress(
-                    {"trial": trial.index, "trials": len(trials), **info}
-                ),
+        # The fit options are the learner options of the same names; the trial sets lr and smoothing.
+        shared_options = {f.name: getattr(c, f.name) for f in dataclasses.fields(FitConfig) if hasattr(c, f.name)}
+        jobs = [
+            TrialJob(
+                trial,
+                FitConfig(**{**shared_options, "lr": trial.lr, "label_smoothing": trial.label_smoothing}),
+                _seed(task.seed, task.index, trial.index),
             )
-
-        outcomes = run_trials(trials, run, (TrialFailed,))
+            for trial in trials
+        ]
+        shared = TrialShared(c.backbone, task.key.num_classes, task.key.kind, start.state, task.train,
+                             task.dev, str(task.device), c.freeze_backbone)
+        executor = task.executor
+        if executor.name == "local":
+            # In this process, trials can report live progress.
+            def fn(shared: TrialShared, job: TrialJob) -> FitResult:
+                return run_trial(shared, job, lambda info: task.progress(
+                    {"trial": job.trial.index, "trials": len(trials), **info}))
+        else:
+            fn = run_trial
+            if getattr(executor, "ship_data", False):
+                shared = shared.in_memory()
+        results = executor.map(fn, shared, jobs, (TrialFailed,))
+        outcomes = [
+            TrialOutcome(job.trial, r.result, r.error, r.flops) for job, r in zip(jobs, results, strict=True)
+        ]
         done = [o for o in outcomes if o.result is not None]
         # Every trial's compute counts, the failed ones' too.
         train_flops = sum(o.result.train_flops if o.result else o.flops.get("train", 0) for o in outcomes)
-        selection_flops = sum(o.result.selection_flops if o.result else o.flops.get("selection", 0)
-                              for o in outcomes)
+        selection_flops = start.selection_flops + sum(
+            o.result.selection_flops if o.result else o.flops.get("selection", 0) for o in outcomes
+        )
         wall = {
             "train": sum(o.result.wall_seconds["train"] for o in done),
-            "selection": sum(o.result.wall_seconds["selection"] for o in done),
+            "selection": start.selection_seconds + sum(o.result.wall_seconds["selection"] for o in done),
         }
         count, size = peak_parameters(self._new_model(task.key, 0))
         info: dict[str, Any] = {
-            "init": source,
+            "init": start.source,
+            **start.info,
+            "executor": executor.name,
             "trials": [
                 {
                     **o.trial.to_dict(),

@@ -21,7 +21,12 @@ class LearnerEntry:
 
 _LEARNERS: Registry[LearnerEntry] = Registry("learner")
 # Built-in learners live in these modules; importing one registers it.
-_BUILTIN = ("nevisbench.learners.independent", "nevisbench.learners.previous")
+_BUILTIN = (
+    "nevisbench.learners.independent",
+    "nevisbench.learners.previous",
+    "nevisbench.learners.dynamic",
+    "nevisbench.learners.oracle",
+)
 _loaded = False
 
 

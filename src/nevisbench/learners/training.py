@@ -42,6 +42,21 @@ class TaskModel(nn.Module):
         super().__init__()
         self.backbone = backbone
         self.head = create_head(backbone.embedding_dim, num_classes)
+        self.backbone_frozen = False
+
+    def freeze_backbone(self) -> None:
+        """Trains the head only: backbone parameters get no gradient (and no optimizer state), and its
+        BN statistics stay as they are (the backbone stays in eval mode)."""
+        self.backbone_frozen = True
+        for parameter in self.backbone.parameters():
+            parameter.requires_grad_(False)
+        self.backbone.eval()
+
+    def train(self, mode: bool = True) -> TaskModel:
+        super().train(mode)
+        if self.backbone_frozen:
+            self.backbone.eval()
+        return self
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.head(self.backbone(images))
