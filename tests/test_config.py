@@ -69,6 +69,26 @@ def test_builtin_and_file_configs(tmp_path: Path) -> None:
     assert reference.options.trials == 16 and reference.options.max_steps == 50_000
     cheap = load_config("cheap")
     assert cheap.options.backbone == "resnet18" and cheap.options.trials == 4 and cheap.options.max_steps == 25_000
+    dynamic = load_config("dynamic")
+    assert dynamic.learner == "dynamic" and dynamic.options.trials == 16 and dynamic.options.knn_train_examples == 10_000
+    cheap_dynamic = load_config("cheap_dynamic")
+    assert cheap_dynamic.learner == "dynamic" and cheap_dynamic.options.label_smoothing == 0.15
+    assert (cheap_dynamic.options.backbone, cheap_dynamic.options.search) == ("resnet18", "grid")
+
+
+def test_executor_and_compute_settings_round_trip(tmp_path: Path) -> None:
+    config = apply_overrides(load_config("demo"), ["executor.kind=ray", "executor.ray_address=10.0.0.1:6379",
+                                                   "executor.cpus_per_trial=4", "compute.include_pretraining=true"])
+    path = tmp_path / "config.json"
+    config.save(path)
+    again = RunConfig.load(path)
+    assert again == config and again.executor.ray_address == "10.0.0.1:6379"
+    # Where trials run does not decide what the run is: a workdir resumes under another executor.
+    assert again.identity() == load_config("demo").identity() | {"compute": {"include_pretraining": True}}
+    with pytest.raises(ValueError, match="executor.kind must be one of"):
+        apply_overrides(config, ["executor.kind=slurm"])
+    with pytest.raises(ValueError, match="unknown setting 'executor.worker'.*did you mean workers"):
+        apply_overrides(config, ["executor.worker=2"])
     file = tmp_path / "mine.py"
     file.write_text("from nevisbench.config import RunConfig\nCONFIG = RunConfig(seed=9)\n")
     assert load_config(str(file)).seed == 9

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nevisbench.data.download import ChecksumError, SourceError
+from nevisbench.data.prepare import NoSpaceError
 from nevisbench.data.store import StoreError
 
 console = Console()
@@ -30,6 +31,7 @@ _USER_ERRORS = (
     ChecksumError,
     StoreError,
     RuntimeError,
+    NoSpaceError,
 )
 
 
@@ -93,6 +95,18 @@ def cmd_datasets_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_datasets_doc(args: argparse.Namespace) -> int:
+    from nevisbench.data.catalog import render_markdown
+
+    text = render_markdown()
+    if args.output:
+        Path(args.output).write_text(text)
+        console.print(f"wrote {args.output}")
+    else:
+        print(text, end="")
+    return 0
+
+
 def cmd_datasets_info(args: argparse.Namespace) -> int:
     from nevisbench.data.spec import get_dataset
     from nevisbench.data.store import dataset_dir, is_prepared, open_dataset
@@ -111,9 +125,11 @@ def cmd_datasets_info(args: argparse.Namespace) -> int:
         "paper_url",
         "license",
         "split_rule",
+        "notes",
     ):
         value = getattr(spec, field)
-        table.add_row(field, str(getattr(value, "value", value)))
+        if value != "":
+            table.add_row(field, str(getattr(value, "value", value)))
     shown = ", ".join(spec.class_names[:12]) + (" …" if len(spec.class_names) > 12 else "")
     table.add_row("classes", shown)
     for artefact in spec.artefacts:
@@ -145,7 +161,7 @@ def _stream_datasets(name: str, stop_year: int | None) -> list[str]:
 
 
 def prepare_many(
-    names: Sequence[str], *, from_dir: Path | None, resolution: int, force: bool
+    names: Sequence[str], *, from_dir: Path | None, resolution: int, force: bool, mirror: str | None = None
 ) -> int:
     """Prepares each dataset, going on past failures; returns the number that failed."""
     from nevisbench.data.prepare import prepare_dataset
@@ -159,12 +175,22 @@ def prepare_many(
                 get_dataset(name)  # raises with close matches for a typo
             task = progress.add_task(f"{name}", total=None)
             try:
+                def downloading(filename: str, done: int, total: int | None, task=task, name=name) -> None:
+                    size = f"{done / 2**20:.1f}" + (f" / {total / 2**20:.1f}" if total else "") + " MiB"
+                    progress.update(task, description=f"{name}: downloading {filename} {size}")
+
+                def converting(_split: str, task=task, name=name) -> None:
+                    progress.update(task, description=f"{name}: converting")
+                    progress.advance(task)
+
                 stored, converted = prepare_dataset(
                     name,
                     from_dir=from_dir,
+                    mirror=mirror,
                     resolution=resolution,
                     force=force,
-                    on_example=lambda _split, task=task: progress.advance(task),
+                    on_example=converting,
+                    on_download=downloading,
                 )
             except _USER_ERRORS as error:
                 failed += 1
@@ -194,6 +220,7 @@ def cmd_datasets_prepare(args: argparse.Namespace) -> int:
     failed = prepare_many(
         [n for n in names if n not in missing],
         from_dir=args.from_dir,
+        mirror=args.mirror,
         resolution=args.resolution,
         force=args.force,
     )
@@ -578,6 +605,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = datasets.add_parser("list", help="list registered datasets")
     p.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'mnist*'")
     p.set_defaults(func=cmd_datasets_list)
+    p = datasets.add_parser("doc", help="the catalogue as Markdown (docs/datasets.md)")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_datasets_doc)
     p = datasets.add_parser("info", help="show a dataset's provenance, splits and store")
     p.add_argument("name")
     p.set_defaults(func=cmd_datasets_info)
@@ -592,6 +622,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--from", dest="from_dir", type=Path, help="a directory that already holds the raw files"
+    )
+    p.add_argument(
+        "--mirror",
+        help="a copy of a downloads folder (DIR or http(s) URL) laid out as <mirror>/<dataset>/<file>, "
+        "tried before the official sources (clusters without internet)"
     )
     p.add_argument(
         "--resolution",

@@ -50,3 +50,20 @@ def test_spec_is_complete(name: str) -> None:
     assert spec.artefacts, f"{name} names no raw files"
     assert spec.split_rule, f"{name} does not say how its splits are made"
     assert len(spec.class_names) == spec.num_classes
+
+
+def test_docs_datasets_md_is_generated_from_the_specs() -> None:
+    from nevisbench.data.catalog import render_markdown
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "datasets.md"
+    assert path.read_text() == render_markdown(), (
+        "docs/datasets.md is out of date: run `nevisbench datasets doc -o docs/datasets.md`"
+    )
+
+
+def test_every_reference_full_stream_row_has_a_handler() -> None:
+    from nevisbench.streams.table import reference_rows
+
+    rows = reference_rows("full")
+    assert len(rows) == 106
+    assert sorted({row.dataset for row in rows} - set(list_datasets())) == []

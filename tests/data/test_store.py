@@ -268,3 +268,22 @@ def test_prepare_skips_a_ready_dataset_and_reconverts_on_a_new_resolution(home: 
     assert converted
     with pytest.raises(ValueError, match="resolution"):
         prepare_dataset("uci_digits", resolution=0)
+
+
+def test_a_full_disk_names_the_dataset_and_leaves_nothing_ready(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import nevisbench.data.store as store
+
+    real = store._SplitStager.add
+
+    def full(self, image):  # the disk fills up after a few images
+        if self.count >= 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.path))
+        return real(self, image)
+
+    monkeypatch.setattr(store._SplitStager, "add", full)
+    with pytest.raises(OSError, match=r"dataset uci_digits: no space left on the device while converting"):
+        prepare_dataset("uci_digits")
+    assert not is_prepared("uci_digits")
+    assert not any(p.name.startswith(".tmp-") for p in (home / "datasets").iterdir())

@@ -572,20 +572,24 @@ def fetch_artefacts(
     raw_dir: Path,
     *,
     from_dir: Path | None = None,
+    mirror: str | None = None,
     on_bytes: Callable[[int], None] | None = None,
     on_progress: Callable[[str, int, int | None], None] | None = None,
 ) -> dict[str, str]:
     """Puts every raw file of ``spec`` into ``raw_dir``, verified, and returns ``{filename: sha256}``.
 
     Looks, in order, in ``raw_dir`` (the download cache: a verified file there is reused), then
-    ``from_dir``, the artefact's local paths, its package, and its sources (URL, Drive file or
-    Kaggle) followed by its mirrors. Each file is verified against the reference checksums before
+    ``from_dir``, the ``mirror``, the artefact's local paths, its package, and its sources (URL,
+    Drive file or Kaggle) followed by its mirrors. Each file is verified against the reference checksums before
     use; the first time, its SHA-256 goes into ``raw_dir/checksums.json`` and later checks use it.
 
     Args:
         spec: the dataset.
         raw_dir: its downloads folder, ``<home>/downloads/<id>``.
         from_dir: a directory that already holds (some of) the files.
+        mirror: a copy of a downloads folder, as a directory or a base URL (``http(s)://``): the
+            file is looked for at ``<mirror>/<dataset id>/<filename>`` before the artefact's own
+            sources (a cluster without internet serves one machine's ``<home>/downloads``).
         on_bytes: called with the size of each block received from the network.
         on_progress: called as ``on_progress(filename, done, total)`` during each download.
 
@@ -603,7 +607,7 @@ def fetch_artefacts(
         sha256 = _cached(dest, artefact, recorded)
         if sha256 is None:
             progress = _named(on_progress, artefact.filename)
-            origin, sha256 = _obtain(spec, artefact, dest, from_dir, recorded, on_bytes, progress)
+            origin, sha256 = _obtain(spec, artefact, dest, from_dir, recorded, on_bytes, progress, mirror)
         if recorded is None or recorded.get("sha256") != sha256:
             _record(
                 raw_dir,
@@ -654,9 +658,15 @@ def _obtain(
     recorded: Mapping[str, Any] | None,
     on_bytes: Callable[[int], None] | None,
     on_progress: Progress | None,
+    mirror: str | None = None,
 ) -> tuple[str, str]:
     """Puts the artefact at ``dest``, verified; returns where it came from and its SHA-256."""
+    mirror_url = mirror if mirror is not None and mirror.startswith(("http://", "https://")) else None
     candidates = [from_dir / artefact.filename] if from_dir is not None else []
+    if mirror is not None and mirror_url is None:
+        if not Path(mirror).is_dir():
+            raise SourceError(f"--mirror {mirror}: no such directory (give a directory or an http(s) URL)")
+        candidates += [Path(mirror) / spec.id / artefact.filename, Path(mirror) / artefact.filename]
     candidates += [Path(p) for p in artefact.local_paths]
     for candidate in candidates:
         if candidate.is_file():
@@ -670,6 +680,9 @@ def _obtain(
         return str(source), _checked(dest, artefact, recorded, str(source))
 
     fetchers = _fetchers(artefact, dest, on_bytes, on_progress)
+    if mirror_url is not None:
+        url = f"{mirror_url.rstrip('/')}/{spec.id}/{artefact.filename}"
+        fetchers.insert(0, (url, lambda: download_url(url, dest, on_progress=on_progress, on_bytes=on_bytes)))
     if artefact.kind == "manual":
         by_hand = (
             f"{artefact.filename} must be fetched by hand from "

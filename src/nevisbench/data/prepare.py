@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,10 @@ from nevisbench.data.store import (
 from nevisbench.locks import exclusive_lock
 
 log = logging.getLogger(__name__)
+
+
+class NoSpaceError(OSError):
+    """The disk filled up while a dataset was being prepared."""
 
 
 def dataset_lock(name: str, home: Path) -> contextlib.AbstractContextManager[None]:
@@ -68,9 +73,11 @@ def prepare_dataset(
     *,
     home: Path | None = None,
     from_dir: Path | None = None,
+    mirror: str | None = None,
     resolution: int = DEFAULT_RESOLUTION,
     force: bool = False,
     on_example: Callable[[str], None] | None = None,
+    on_download: Callable[[str, int, int | None], None] | None = None,
 ) -> tuple[StoredDataset, bool]:
     """Makes dataset ``name`` ready in the store.
 
@@ -87,9 +94,23 @@ def prepare_dataset(
                 return stored, False
         remove_stale(name, home)
         raw_dir = home / "downloads" / name
-        sources = fetch_artefacts(spec, raw_dir, from_dir=from_dir)
-        unpack_artefacts(spec, raw_dir)
-        log.info("converting %s", name)
-        stored = write_dataset(spec, spec.convert(raw_dir), dataset_dir(name, home),
-                               resolution=resolution, sources=sources, on_example=on_example)
+        step = "downloading"
+        try:
+            sources = fetch_artefacts(spec, raw_dir, from_dir=from_dir, mirror=mirror, on_progress=on_download)
+            step = "unpacking"
+            unpack_artefacts(spec, raw_dir)
+            step = "converting"
+            log.info("converting %s", name)
+            stored = write_dataset(spec, spec.convert(raw_dir), dataset_dir(name, home),
+                                   resolution=resolution, sources=sources, on_example=on_example)
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                raise
+            # Downloads resume and unpacking and conversion write beside their target, so nothing
+            # half-written reads as ready; say where the space ran out.
+            raise NoSpaceError(
+                f"dataset {name}: no space left on the device while {step} ({error.filename or home}); "
+                f"free some space or point NEVISBENCH_HOME at a larger disk, then prepare again "
+                f"(downloads resume where they stopped)"
+            ) from error
         return stored, True
