@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from nevisbench.data.handlers import _tid, casia_hwdb, mall, melanoma, trancos, usps
-from nevisbench.data.handlers._common import LayoutError, read_members, write_tar, write_zip
+from nevisbench.data.handlers._common import (
+    LayoutError,
+    count_buckets,
+    read_members,
+    write_rar,
+    write_tar,
+    write_zip,
+)
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import Example, extracted_dir, get_dataset
 
@@ -60,14 +67,14 @@ def test_tid_labels_follow_the_score_file_and_skip_reference_images(
 
 def test_tid_missing_score_file_names_it(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
-    _tid.write_rar(raw / "tid2008.rar", {"distorted_images/i01_01_1.bmp": b"x"})
+    write_rar(raw / "tid2008.rar", {"distorted_images/i01_01_1.bmp": b"x"})
     with pytest.raises(LayoutError, match=r"MSSIM\.TXT.*tid2008\.rar"):
         _convert("tid2008", raw)
 
 
 def test_handmade_rar_reads_back(tmp_path: Path) -> None:
     rarfile = pytest.importorskip("rarfile")
-    _tid.write_rar(tmp_path / "a.rar", {"x/y.txt": b"hello", "z.bin": bytes(range(256))})
+    write_rar(tmp_path / "a.rar", {"x/y.txt": b"hello", "z.bin": bytes(range(256))})
     with rarfile.RarFile(tmp_path / "a.rar") as archive:
         assert archive.read("x/y.txt") == b"hello"
         assert archive.read("z.bin") == bytes(range(256))
@@ -235,18 +242,18 @@ def test_casia_requires_171_symbol_codes(tmp_path: Path) -> None:
 def test_count_buckets_follow_the_reference_walk() -> None:
     # Counts 0..19 once each: boundary k = last count with cumulative < 2k, i.e. 2k - 2; the walk
     # steps up one label per count past the current boundary.
-    table = trancos.count_to_label(list(range(20)), 25)
+    table = count_buckets(list(range(20)), 25, "trancos")
     assert (
         table[:17] == [0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8] and table[17:] == [9] * 8
     )
     with pytest.raises(ValueError, match="too concentrated"):
-        trancos.count_to_label([0] * 10, 20)
+        count_buckets([0] * 10, 20, "trancos")
 
 
 def test_trancos_labels_are_buckets_of_dot_counts_and_sets_are_official(tmp_path: Path) -> None:
     raw, out = _fixture("trancos", tmp_path)
     counts = [(k * 13) % 37 for k in range(40)]
-    table = trancos.count_to_label(counts, trancos.MAX_COUNT)
+    table = count_buckets(counts, trancos.MAX_COUNT, "trancos")
     for split in SPLITS:
         for e in out[split]:
             k = int(Path(e.name).stem.split("-")[2])

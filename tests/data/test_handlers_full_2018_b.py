@@ -27,7 +27,7 @@ from nevisbench.data.handlers import (
     synthetic_covid19_xray,
     tubercolosis,
 )
-from nevisbench.data.handlers._common import LayoutError
+from nevisbench.data.handlers._common import LayoutError, count_buckets
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import Example, extracted_dir
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
@@ -126,7 +126,7 @@ def test_shanghai_image_of_maps_ground_truth_to_image() -> None:
 
 def test_shanghai_buckets_are_ordered_and_about_equal() -> None:
     counts = list(range(1, 101))
-    labels = shanghai_tech.bucket_labels(counts)
+    labels = count_buckets(counts, shanghai_tech.MAX_COUNT, "shanghai_tech")
     assigned = [labels[c] for c in counts]
     assert assigned == sorted(assigned)
     # Boundary k is the last count whose cumulative frequency is strictly below 10k: 9, 19, …, 89.
@@ -139,7 +139,7 @@ def test_shanghai_buckets_follow_the_reference_walk() -> None:
     # 20 images, 2 per bucket: the cumulative frequency reaches 2 at count 1, so boundary 1 is count
     # 0 and bucket 0 holds only count 0 (the reference's strict inequality); the shift carries on.
     counts = [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 50, 60]
-    labels = shanghai_tech.bucket_labels(counts)
+    labels = count_buckets(counts, shanghai_tech.MAX_COUNT, "shanghai_tech")
     assert [labels[c] for c in (0, 1, 2, 3, 8, 9, 50, 60)] == [0, 1, 2, 3, 8, 9, 9, 9]
 
 
@@ -155,7 +155,7 @@ def test_shanghai_split_is_the_seed_one_permutation(tmp_path: Path) -> None:
 def test_shanghai_fixture_labels_and_test_split(tmp_path: Path) -> None:
     _, out = _converted(shanghai_tech, tmp_path)
     counts = shanghai_tech.fixture_counts()
-    labels = shanghai_tech.bucket_labels(counts)
+    labels = count_buckets(counts, shanghai_tech.MAX_COUNT, "shanghai_tech")
     expected = {}
     for k, count in enumerate(counts):
         part = "part_A" if k % 2 == 0 else "part_B"

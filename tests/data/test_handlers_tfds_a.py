@@ -24,6 +24,7 @@ from nevisbench.data.handlers import (
 from nevisbench.data.handlers._common import LayoutError
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import Example, extracted_dir, get_dataset
+from nevisbench.data.splits import tfds_order
 
 SPLITS = ("train", "dev", "dev_test", "test")
 
@@ -58,21 +59,6 @@ def _rewrite_tar(path: Path, drop: str) -> None:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-
-
-# ----------------------------------------------------------------------------------- TFDS order
-
-
-def test_tfds_order_is_md5_of_split_name_and_key() -> None:
-    keys = [f"image_{i:05d}.jpg" for i in range(1, 40)]
-    examples = [(key, Example(b"", 0, key)) for key in keys]
-    for split in ("train", "test"):
-        expected = sorted(keys, key=lambda key, s=split: _md5_rank(s, key))
-        assert [e.name for e in oxford_flowers102.tfds_order(examples, split)] == expected
-        assert _voc.tfds_order(keys, split) == expected
-    # The split name salts the hash: the same keys are stored in another order in another split.
-    assert _voc.tfds_order(keys, "train") != _voc.tfds_order(keys, "test")
-    assert _voc.tfds_order(keys, "train") != sorted(keys)
 
 
 # --------------------------------------------------------------------------------- Caltech 101
@@ -264,7 +250,7 @@ def test_voc2007_tfds_b_and_multi_labels(tmp_path: Path) -> None:
     labels = [tuple(e.label) for split in SPLITS for e in splits[split]]
     assert any(len(label) > 1 for label in labels)  # the fixture has multi-object images
     train_ids = [Path(e.name).stem for e in splits["train"] + splits["dev"]]
-    assert train_ids == _voc.tfds_order(["000005", "000007", "000009", "000012", "000016"], "train")
+    assert train_ids == tfds_order(["000005", "000007", "000009", "000012", "000016"], "train")
     assert {Path(e.name).stem for e in splits["test"]} == {"000001", "000002", "000003"}
 
 
@@ -274,7 +260,7 @@ def test_voc2012_splits_validation_in_halves(tmp_path: Path) -> None:
     assert _sizes(splits) == {"train": 4, "dev": 1, "dev_test": 2, "test": 2}
     val = ["2008_000008", "2008_000015", "2011_000003", "2012_000001"]
     halves = [Path(e.name).stem for e in splits["dev_test"] + splits["test"]]
-    assert halves == _voc.tfds_order(val, "validation")
+    assert halves == tfds_order(val, "validation")
     for example in (e for split in SPLITS for e in splits[split]):
         assert list(example.label) == _expected_multi_hot(
             raw, "VOCtrainval_11-May-2012.tar", 2012, example

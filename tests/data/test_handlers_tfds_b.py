@@ -20,8 +20,8 @@ from nevisbench.data.handlers import (
     sun397,
 )
 from nevisbench.data.handlers._common import LayoutError
-from nevisbench.data.handlers._tfds_b import tfds_hash, tfds_order
 from nevisbench.data.prepare import unpack_artefacts
+from nevisbench.data.splits import tfds_order
 
 SPLITS = ("train", "dev", "dev_test", "test")
 
@@ -35,21 +35,6 @@ def _prepared(module, tmp_path: Path) -> Path:
 
 def _materialise(result) -> dict[str, list]:
     return {split: list(result[split]) for split in SPLITS}
-
-
-# ---------------------------------------------------------------------------------- TFDS order
-
-
-def test_tfds_order_is_md5_of_split_and_key() -> None:
-    # Pinned against TFDS's hashing (md5(salt) then update(key)): an int key hashes as its text,
-    # a backslash path as a slash path, and the salt changes the order.
-    assert tfds_hash("train", 7) == tfds_hash("train", "7")
-    assert tfds_hash("train", "a\\b.jpg") == tfds_hash("train", "a/b.jpg")
-    assert tfds_hash("train", "x").hex() == "4871dcafa9e99120cb02ad75bb1d16d7"
-    keys = [f"{k:06d}.jpg" for k in range(1, 9)]
-    assert tfds_order(keys, "train", str) != sorted(keys)
-    assert tfds_order(keys, "train", str) != tfds_order(keys, "test", str)
-    assert sorted(tfds_order(keys, "train", str)) == keys
 
 
 # ---------------------------------------------------------------------------------- COIL-100

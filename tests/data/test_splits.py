@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,8 @@ from nevisbench.data.splits import (
     official_train_val_split,
     per_class_split,
     random_split,
+    tfds_hash,
+    tfds_order,
 )
 
 _CODE = {"train": "T", "dev": "D", "dev_test": "X", "test": "S"}
@@ -91,3 +95,34 @@ def test_per_class_split_counts() -> None:
     assert sorted(out["train"] + out["dev"] + out["test"]) == sorted(items)
     again = per_class_split(items, lambda item: item[0], [("train", 6), ("dev", 2), ("test", -1)], seed=1)
     assert again == out
+
+
+# TFDS's stored order of eight keys (``image_00001.jpg``…), pinned: the reference's contiguous
+# TFDS slices are cut from it, so a change here moves images between train, dev and dev_test.
+TFDS_KEYS = [f"image_{i:05d}.jpg" for i in range(1, 9)]
+TFDS_PINNED = {
+    "train": [2, 7, 1, 8, 6, 3, 4, 5],
+    "test": [6, 5, 3, 7, 4, 1, 2, 8],
+}
+
+
+@pytest.mark.parametrize("split", sorted(TFDS_PINNED))
+def test_tfds_order_is_pinned(split: str) -> None:
+    assert tfds_order(TFDS_KEYS, split) == [TFDS_KEYS[i - 1] for i in TFDS_PINNED[split]]
+
+
+def test_tfds_order_is_md5_of_split_name_then_key() -> None:
+    # TFDS's Hasher: md5(salt = split name), updated with the key; a str key with backslashes as
+    # slashes, any other key as its text.
+    assert tfds_hash("train", "x").hex() == "4871dcafa9e99120cb02ad75bb1d16d7"
+    assert tfds_hash("train", "x") == hashlib.md5(b"trainx").digest()
+    assert tfds_hash("train", 7) == tfds_hash("train", "7")
+    assert tfds_hash("train", "a\\b.jpg") == tfds_hash("train", "a/b.jpg")
+    keys = [f"{i:06d}" for i in range(200)]
+    for split in ("train", "validation", "test"):
+        expected = sorted(keys, key=lambda k, s=split: hashlib.md5((s + k).encode()).hexdigest())
+        assert tfds_order(keys, split) == expected
+    items = [{"id": i} for i in range(20)]
+    assert tfds_order(items, "train", key=lambda item: item["id"]) == [
+        {"id": int(k)} for k in tfds_order([str(i) for i in range(20)], "train")
+    ]

@@ -1,4 +1,5 @@
-"""Split rules: the reference's random per-example assignment, official splits, fixed per-class counts.
+"""Split rules: the reference's random per-example assignment, official splits, fixed per-class
+counts, and TFDS's stored example order (which the reference's contiguous TFDS slices cut).
 
 The random rule reproduces nevis_reference.md §2.3 exactly, so that split membership (and so results)
 are comparable with the paper: one ``numpy.random.RandomState(0)``; for the example with index ``i`` in
@@ -8,6 +9,7 @@ names in sorted order (the reference spells dev_test ``dev-test``; both sort the
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
@@ -110,3 +112,34 @@ def per_class_split(
             out[name].extend(members[i] for i in order[start:stop])
             start = stop
     return out
+
+
+def tfds_hash(split: str, key: str | int) -> bytes:
+    """The 16-byte digest TFDS sorts split ``split`` by: the MD5 of the split name, then the key.
+
+    This is ``tfds.core.hashing.Hasher(salt=split).hash_key(key)``: a str key is hashed as UTF-8
+    with backslashes turned into slashes (TFDS normalises Windows paths), any other key as its
+    ``str``. TFDS reads the digest as a 128-bit big-endian integer, so the byte order of digests
+    is its sort order.
+    """
+    text = key.replace("\\", "/") if isinstance(key, str) else str(key)
+    digest = hashlib.md5(split.encode("utf-8"), usedforsecurity=False)
+    digest.update(text.encode("utf-8"))
+    return digest.digest()
+
+
+def tfds_order(
+    items: Iterable[T], split: str, key: Callable[[T], str | int] | None = None
+) -> list[T]:
+    """``items`` in the order TFDS stores them in split ``split`` (TFDS's split name: ``train``,
+    ``validation``, ``test``…): ascending ``tfds_hash(split, key(item))``; ``key`` defaults to
+    the item itself.
+
+    TFDS writes every split sorted by that hash, and reading it unshuffled yields that order, so
+    the reference's contiguous slices (``train[:70%]``…) are the first items of this list. Given
+    the key the TFDS builder used (e.g. the image's path in the archive), this reproduces the
+    reference's split membership without TensorFlow.
+    """
+    if key is None:
+        return sorted(items, key=lambda item: tfds_hash(split, item))  # type: ignore[arg-type]
+    return sorted(items, key=lambda item: tfds_hash(split, key(item)))

@@ -1,28 +1,16 @@
-"""What the chest X-ray handlers share (pneumonia_chest_xray, tubercolosis, covid_19_xray, also used by
-animal_web): images labelled by their folder inside an unpacked Kaggle zip, the reference's duplicate
-removal, and fixture writing."""
+"""What the chest X-ray handlers share (pneumonia_chest_xray, tubercolosis, covid_19_xray,
+synthetic_covid19_xray): images labelled by their folder inside an unpacked Kaggle zip."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PIL import Image
-
 from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
     layout_error,
     list_files,
-    write_zip,
 )
 from nevisbench.data.spec import Example
-
-
-def kaggle_zip(slug: str) -> str:
-    """The file the Kaggle client writes for dataset ``owner/slug``: ``<slug>.zip``."""
-    return slug.split("/")[-1] + ".zip"
 
 
 def folder_labelled(
@@ -65,47 +53,3 @@ def folder_labelled(
     if not out:
         raise layout_error(dataset, artefact, f"any image under {root.name}/")
     return out
-
-
-def pixel_hash(path: Path, mode: str) -> str | None:
-    """MD5 of an image's decoded pixels after conversion to ``mode`` (the reference's duplicate key);
-    None when the file does not decode (the store counts it as corrupt later)."""
-    try:
-        with Image.open(path) as image:
-            return hashlib.md5(image.convert(mode).tobytes()).hexdigest()
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
-
-
-def deduplicate(examples: Iterable[Example], mode: str) -> list[Example]:
-    """The examples whose (decoded pixels, label) were not seen before, in order (the reference's
-    ``deduplicate_data_generator``: md5 of the converted image's bytes, plus the label).
-
-    Files that fail to decode are kept, so that the store counts them as corrupt.
-    """
-    seen: set[tuple[str, int]] = set()
-    out: list[Example] = []
-    for example in examples:
-        digest = pixel_hash(Path(example.image), mode)
-        if digest is not None:
-            key = (digest, int(example.label))  # type: ignore[arg-type]
-            if key in seen:
-                continue
-            seen.add(key)
-        out.append(example)
-    return out
-
-
-def image_members(
-    paths: Iterable[str], *, seed: int, channels: int, fmt: str = "PNG", side: int = 8
-) -> dict[str, bytes]:
-    """``{path: a small encoded image}`` for fixtures, each image different."""
-    return {
-        path: encode_image(fixture_image(seed + k, side, side, channels), fmt)
-        for k, path in enumerate(paths)
-    }
-
-
-def write_kaggle_fixture(path: Path, members: dict[str, bytes]) -> None:
-    """A fixture zip in the Kaggle layout (members as given)."""
-    write_zip(path, members)

@@ -173,3 +173,21 @@ COMMON_NOTES = (
     "The reference's preprocessing='random_crop' metadata is never applied there (quirk Q1) and is "
     "not applied here."
 )
+
+
+def register_kth_tips2(variant: str, md5: str) -> DatasetSpec:
+    """Registers KTH-TIPS2-``variant`` (``a`` or ``b``): the two differ only in their archive."""
+    return register(
+        dataset=f"kth_tips_2{variant}",
+        title=f"KTH-TIPS2-{variant} (colour, 200×200)",
+        archive=f"kth-tips2-{variant}_col_200x200.tar",
+        md5=md5,
+        top=f"KTH-TIPS2-{variant}",
+        class_names=KTH_TIPS2_CLASSES,
+        samples=("sample_a", "sample_b", "sample_c", "sample_d"),
+        paper_title="Class-Specific Material Categorisation (Caputo, Hayman & Mallikarjuna, "
+        "ICCV 2005)",
+        paper_url="https://www.csc.kth.se/cvap/databases/kth-tips/index.html",
+        notes=COMMON_NOTES + " The label is the material (the folder above sample_*), not the "
+        "physical sample; images of one sample can fall in different splits, as in the reference.",
+    )

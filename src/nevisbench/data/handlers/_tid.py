@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import bisect
-import struct
-import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from nevisbench.data.handlers._common import (
@@ -14,6 +12,7 @@ from nevisbench.data.handlers._common import (
     iter_lines,
     layout_error,
     list_files,
+    write_rar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
@@ -96,30 +95,6 @@ def convert(raw_dir: Path, year: int) -> dict[str, list[Example]]:
 
 
 # ---------------------------------------------------------------------------------------- fixture
-
-
-def write_rar(path: Path, members: Mapping[str, bytes]) -> None:
-    """A RAR 4 archive holding ``members`` uncompressed (no free tool writes RAR, so we do it).
-
-    Layout (RAR 4 technote): the marker block, a main archive header, one file header per member
-    followed by its bytes (method 0x30, stored), and the end-of-archive block. Each header starts
-    with the low 16 bits of the CRC-32 of the rest of the header.
-    """
-    out = bytearray(b"Rar!\x1a\x07\x00")
-    main = struct.pack("<BHHHI", 0x73, 0, 13, 0, 0)
-    out += struct.pack("<H", zlib.crc32(main) & 0xFFFF) + main
-    for name, data in members.items():
-        raw = name.replace("/", "\\").encode()  # host OS Windows: backslash separators
-        # type, flags (LONG_BLOCK), header size, packed size, size, host OS, CRC, DOS time
-        # (1980-01-01), version 2.9, method stored, name length, attributes (archive).
-        header = struct.pack(
-            "<BHHIIBIIBBHI", 0x74, 0x8000, 32 + len(raw), len(data), len(data), 2,
-            zlib.crc32(data), 0x00210000, 29, 0x30, len(raw), 0x20,
-        ) + raw  # fmt: skip
-        out += struct.pack("<H", zlib.crc32(header) & 0xFFFF) + header + data
-    out += b"\xc4\x3d\x7b\x00\x40\x07\x00"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(bytes(out))
 
 
 def fixture_scores(year: int) -> list[float]:

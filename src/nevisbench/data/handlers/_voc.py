@@ -7,12 +7,12 @@ keeps objects marked ``difficult`` or ``truncated`` (only TFDS's unused ``labels
 difficult ones).
 
 TFDS stores a split in the order of the MD5 of ``split name + example key`` (the key is the image id);
-``tfds_order`` reproduces it, so contiguous slices hold the same images as the reference's.
+``nevisbench.data.splits.tfds_order`` reproduces it, so contiguous slices hold the same images as
+the reference's.
 """
 
 from __future__ import annotations
 
-import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -33,11 +33,6 @@ VOC_CLASSES = (
 )  # fmt: skip
 
 _INDEX = {name: label for label, name in enumerate(VOC_CLASSES)}
-
-
-def tfds_order(ids: Iterable[str], split: str) -> list[str]:
-    """Image ids in the order TFDS stores split ``split``: ascending MD5 of ``split + id``."""
-    return sorted(ids, key=lambda key: hashlib.md5((split + key).encode()).hexdigest())
 
 
 def object_names(xml: bytes | str | Path) -> list[str]:

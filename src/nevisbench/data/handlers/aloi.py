@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_tar
-from nevisbench.data.handlers._full_1992_a import (
+from nevisbench.data.handlers._common import (
     THUMBS_DB,
     TarMember,
-    stream_members,
-    stream_splits,
+    encode_image,
+    fixture_image,
+    layout_error,
+    stream_tar_members,
+    stream_tar_splits,
     tar_names,
+    write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
@@ -63,8 +66,8 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
     # 70/15/15; the illumination images are the test set.
     pool = _members(raw_dir, COLOUR) + _members(raw_dir, VIEW)
     test = _members(raw_dir, ILLUMINATION)
-    out = stream_splits(random_split(pool, FRACTIONS_TRAIN), DATASET)
-    out["test"] = stream_members(test, DATASET)
+    out = stream_tar_splits(random_split(pool, FRACTIONS_TRAIN), DATASET)
+    out["test"] = stream_tar_members(test, DATASET)
     return out
 
 

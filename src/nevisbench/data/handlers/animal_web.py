@@ -3,13 +3,15 @@ species prefix of each file name."""
 
 from __future__ import annotations
 
-import struct
-import zlib
-from collections.abc import Mapping
 from pathlib import Path
 
-from nevisbench.data.handlers._chest_xray import deduplicate, image_members
-from nevisbench.data.handlers._common import layout_error, list_files
+from nevisbench.data.handlers._common import (
+    image_members,
+    layout_error,
+    list_files,
+    unique_by_pixels,
+    write_rar,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -107,41 +109,10 @@ def images(root: Path) -> list[Example]:
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
     examples = images(extracted_dir(raw_dir, _FILE))
     # The reference drops repeated (RGB pixels, label) pairs before drawing the splits.
-    return random_split(deduplicate(examples, "RGB"), FRACTIONS_ALL_DATA)
+    return random_split(unique_by_pixels(examples, "RGB"), FRACTIONS_ALL_DATA)
 
 
 # ---------------------------------------------------------------------------------------- fixture
-
-
-def _rar_block(kind: int, flags: int, body: bytes) -> bytes:
-    head = struct.pack("<BHH", kind, flags, 7 + len(body)) + body
-    return struct.pack("<H", zlib.crc32(head) & 0xFFFF) + head
-
-
-def write_rar(path: Path, members: Mapping[str, bytes]) -> None:
-    """A RAR 4 archive of ``members``, stored uncompressed (no free tool writes RAR; the format of
-    stored members is simple: marker, archive header, one header + data per file, end block)."""
-    dos_time = ((2020 - 1980) << 25) | (1 << 21) | (1 << 16)  # 2020-01-01 00:00
-    out = bytearray(b"Rar!\x1a\x07\x00")
-    out += _rar_block(0x73, 0, bytes(6))
-    for name, data in members.items():
-        encoded = name.replace("/", "\\").encode()
-        body = struct.pack(
-            "<IIBIIBBHI",
-            len(data),
-            len(data),
-            0,
-            zlib.crc32(data),
-            dos_time,
-            20,
-            0x30,
-            len(encoded),
-            0x20,
-        )
-        out += _rar_block(0x74, 0x8000, body + encoded) + data
-    out += _rar_block(0x7B, 0x4000, b"")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(bytes(out))
 
 
 def make_fixture(raw_dir: Path) -> None:

@@ -14,8 +14,8 @@ from nevisbench.data.handlers._common import (
     layout_error,
     require,
     write_zip,
+    zip_names,
 )
-from nevisbench.data.handlers.food101n import zip_order
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.types import TaskKind
@@ -90,7 +90,7 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
     pool: list[Example] = []
     test: list[Example] = []
     # The zip's member order, as the reference iterates infolist().
-    for name in zip_order(raw_dir / _FILE, DATASET):
+    for name in zip_names(raw_dir / _FILE, DATASET):
         if name.endswith("/") or "JPEGImages" not in name:
             continue
         animal = PurePosixPath(name).parent.name

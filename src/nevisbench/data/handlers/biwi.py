@@ -9,8 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._chest_xray import image_members, kaggle_zip, write_kaggle_fixture
-from nevisbench.data.handlers._common import layout_error, list_files
+from nevisbench.data.handlers._common import (
+    image_members,
+    kaggle_zip,
+    layout_error,
+    list_files,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.types import TaskKind
 
@@ -170,7 +175,7 @@ def make_fixture(raw_dir: Path) -> None:
         "faces_0/01/frame_00003_rgb.png"
     ]
     members["faces_0/readme.txt"] = b"BIWI"
-    write_kaggle_fixture(raw_dir / _FILE, members)
+    write_zip(raw_dir / _FILE, members)
 
 
 SPEC = register_dataset(

@@ -6,8 +6,13 @@ import posixpath
 import re
 from pathlib import Path
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_zip
-from nevisbench.data.handlers._full_1992_a import zip_names
+from nevisbench.data.handlers._common import (
+    encode_image,
+    fixture_image,
+    layout_error,
+    write_zip,
+    zip_names,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.types import TaskKind

@@ -8,15 +8,13 @@ reproduced here, so the slices hold the same images as the paper's for the same 
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_tar
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 DATASET = "caltech101"
@@ -43,12 +41,6 @@ CLASS_NAMES = (
     "trilobite", "umbrella", "watch", "water_lilly", "wheelchair", "wild_cat", "windsor_chair",
     "wrench", "yin_yang",
 )  # fmt: skip
-
-
-def tfds_order(keyed: Iterable[tuple[str, Example]], split: str) -> list[Example]:
-    """The examples in the order TFDS stores split ``split``: ascending MD5 of ``split + key``."""
-    ranked = sorted(keyed, key=lambda pair: hashlib.md5((split + pair[0]).encode()).hexdigest())
-    return [example for _, example in ranked]
 
 
 def tfds_partition(
@@ -93,11 +85,14 @@ def _folders(base: Path) -> dict[str, list[str]]:
     return folders
 
 
-def _keyed(base: Path, pairs: list[tuple[str, str]]) -> Iterator[tuple[str, Example]]:
-    for folder, name in pairs:
-        key = f"{folder}/{name}"  # TFDS's example key
-        label = CLASS_NAMES.index(folder.lower())
-        yield key, Example(base / folder / name, label, f"{_TOP}/{key}")
+def _ordered(base: Path, pairs: list[tuple[str, str]], split: str) -> list[Example]:
+    """The ``(folder, file)`` pairs' examples in TFDS's stored order of ``split``."""
+    # TFDS's example key is "<folder>/<file>".
+    ordered = tfds_order(pairs, split, key=lambda pair: f"{pair[0]}/{pair[1]}")
+    return [
+        Example(base / folder / name, CLASS_NAMES.index(folder.lower()), f"{_TOP}/{folder}/{name}")
+        for folder, name in ordered
+    ]
 
 
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
@@ -105,8 +100,8 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
     if not base.is_dir():
         raise layout_error(DATASET, _FILE, f"folder {_TOP}/")
     train_pairs, test_pairs = tfds_partition(_folders(base))
-    out = contiguous_split(tfds_order(_keyed(base, train_pairs), "train"), TFDS_A)
-    out["test"] = tfds_order(_keyed(base, test_pairs), "test")
+    out = contiguous_split(_ordered(base, train_pairs, "train"), TFDS_A)
+    out["test"] = _ordered(base, test_pairs, "test")
     return out
 
 

@@ -10,9 +10,9 @@ from nevisbench.data.handlers._common import (
     fixture_image,
     layout_error,
     require,
+    tar_names,
     write_tar,
 )
-from nevisbench.data.handlers._full_1992_b import tar_member_order
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -71,7 +71,7 @@ def examples(raw_dir: Path) -> list[Example]:
     """Every image of the task, in the tar's member order (the reference's order)."""
     root = require(extracted_dir(raw_dir, _FILE), DATASET, _FILE)
     out = []
-    for name in tar_member_order(raw_dir / _FILE, DATASET):
+    for name in tar_names(raw_dir / _FILE, DATASET, as_extracted=True):
         match = _MEMBER.match(name)
         if match is None:
             continue

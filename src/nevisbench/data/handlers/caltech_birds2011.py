@@ -7,8 +7,6 @@ takes contiguous slices of TFDS's ``train`` (TFDS-A). TFDS stores a split in the
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from pathlib import Path
 
 from nevisbench.data.handlers._common import (
@@ -19,7 +17,7 @@ from nevisbench.data.handlers._common import (
     write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 DATASET = "caltech_birds2011"
@@ -77,12 +75,6 @@ CLASS_NAMES = (
 )  # fmt: skip
 
 
-def tfds_order(keyed: Iterable[tuple[str, Example]], split: str) -> list[Example]:
-    """The examples in the order TFDS stores split ``split``: ascending MD5 of ``split + key``."""
-    ranked = sorted(keyed, key=lambda pair: hashlib.md5((split + pair[0]).encode()).hexdigest())
-    return [example for _, example in ranked]
-
-
 def _table(path: Path, root: Path) -> dict[str, str]:
     """``{image id: value}`` of a two-column metadata file (``images.txt``, ``train_test_split.txt``)."""
     if not path.is_file():
@@ -109,12 +101,17 @@ def label_of(relative: str) -> int:
     return int(number) - 1
 
 
+def _tfds_key(example: Example) -> str:
+    """TFDS's key of an example: its name, the image's member path in the archive."""
+    return example.name
+
+
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
     root = extracted_dir(raw_dir, _FILE)
     base = root / _TOP
     paths = _table(base / "images.txt", root)
     is_train = _table(base / "train_test_split.txt", root)
-    keyed: dict[str, list[tuple[str, Example]]] = {"train": [], "test": []}
+    examples: dict[str, list[Example]] = {"train": [], "test": []}
     for image_id, relative in paths.items():
         if image_id not in is_train:
             raise layout_error(DATASET, _FILE, f"image {image_id} in {_TOP}/train_test_split.txt")
@@ -123,9 +120,9 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
             raise layout_error(DATASET, _FILE, f"{_TOP}/images/{relative}")
         key = f"{_TOP}/images/{relative}"  # TFDS's key: the member path in the archive
         split = "train" if is_train[image_id] == "1" else "test"
-        keyed[split].append((key, Example(path, label_of(relative), key)))
-    out = contiguous_split(tfds_order(keyed["train"], "train"), TFDS_A)
-    out["test"] = tfds_order(keyed["test"], "test")
+        examples[split].append(Example(path, label_of(relative), key))
+    out = contiguous_split(tfds_order(examples["train"], "train", key=_tfds_key), TFDS_A)
+    out["test"] = tfds_order(examples["test"], "test", key=_tfds_key)
     return out
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import re
-import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, write_zip
-from nevisbench.data.handlers._full_1992_a import TarMember, stream_splits, tar_names
+from nevisbench.data.handlers._common import (
+    TarMember,
+    encode_image,
+    fixture_image,
+    stream_tar_splits,
+    tar_bytes,
+    tar_names,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -55,23 +60,17 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
             if not _IGNORED.search(name)
         )
     # R4 over the three inner tars in turn, each in the order it stores its members.
-    return stream_splits(random_split(members, FRACTIONS_ALL_DATA), DATASET)
+    return stream_tar_splits(random_split(members, FRACTIONS_ALL_DATA), DATASET)
 
 
 def _inner_tar(count: int, seed: int) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        members = {
-            f"image_{index:04d}.jpg": encode_image(fixture_image(seed + index, 12, 16), "JPEG")
-            for index in range(1, count + 1)
-        }
-        members["README"] = b"Caltech category (fixture)\n"
-        members["ImageData.mat"] = b"MATLAB 5.0 MAT-file (fixture)"
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+    members = {
+        f"image_{index:04d}.jpg": encode_image(fixture_image(seed + index, 12, 16), "JPEG")
+        for index in range(1, count + 1)
+    }
+    members["README"] = b"Caltech category (fixture)\n"
+    members["ImageData.mat"] = b"MATLAB 5.0 MAT-file (fixture)"
+    return tar_bytes(members)
 
 
 def make_fixture(raw_dir: Path) -> None:

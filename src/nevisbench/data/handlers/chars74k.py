@@ -3,14 +3,12 @@ fonts, deduplicated and split at random."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import string
 from pathlib import Path
 
 import numpy as np
 import scipy.io
-from PIL import Image
 
 from nevisbench.data.handlers._common import (
     encode_image,
@@ -19,6 +17,7 @@ from nevisbench.data.handlers._common import (
     list_files,
     read_members,
     require,
+    unique_by_pixels,
     write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
@@ -87,11 +86,6 @@ def _is_test(relative: str, names: set[str]) -> bool:
     return any("/".join(parts[k:]) in names for k in range(len(parts)))
 
 
-def _pixels_md5(path: Path) -> str:
-    with Image.open(path) as image:
-        return hashlib.md5(image.convert("RGB").tobytes()).hexdigest()
-
-
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
     tests = test_names(raw_dir)
     pools: dict[bool, list[tuple[Path, int, str]]] = {False: [], True: []}
@@ -106,18 +100,8 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
             pools[_is_test(relative, tests[category])].append((path, label_of(relative), name))
     # The reference chains the train images then the test images (each over the categories) and drops
     # repeated (pixels, label) pairs, keeping the first; then R4 over what is left.
-    seen: set[tuple[str, int]] = set()
-    examples: list[Example] = []
-    for path, label, name in pools[False] + pools[True]:
-        try:
-            key = (_pixels_md5(path), label)
-        except (OSError, ValueError, SyntaxError):
-            examples.append(Example(path, label, name))  # the store counts it as corrupt
-            continue
-        if key not in seen:
-            seen.add(key)
-            examples.append(Example(path, label, name))
-    return random_split(examples, FRACTIONS_ALL_DATA)
+    examples = [Example(path, label, name) for path, label, name in pools[False] + pools[True]]
+    return random_split(unique_by_pixels(examples, "RGB"), FRACTIONS_ALL_DATA)
 
 
 def _lists_mat(names: list[str], test_indices: list[int]) -> bytes:

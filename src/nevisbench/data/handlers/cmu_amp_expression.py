@@ -6,8 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_zip
-from nevisbench.data.handlers._full_1992_a import tree_names
+from nevisbench.data.handlers._common import (
+    encode_image,
+    fixture_image,
+    layout_error,
+    tree_names,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.types import TaskKind
 

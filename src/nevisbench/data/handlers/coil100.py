@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_zip
-from nevisbench.data.handlers._tfds_b import tfds_order
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
+from nevisbench.data.splits import tfds_order
 from nevisbench.types import TaskKind
 
 _ID = "coil100"

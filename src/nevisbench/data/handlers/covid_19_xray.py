@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._chest_xray import (
-    deduplicate,
-    folder_labelled,
-    image_members,
-    kaggle_zip,
-    write_kaggle_fixture,
-)
+from nevisbench.data.handlers._chest_xray import folder_labelled
+from nevisbench.data.handlers._common import image_members, kaggle_zip, unique_by_pixels, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -39,7 +34,7 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
         extracted_dir(raw_dir, _FILE), CLASS_NAMES, DATASET, _FILE, label_folder=_class_folder
     )
     # The reference drops repeated (grey pixels, label) pairs before drawing the splits.
-    return random_split(deduplicate(examples, "L"), FRACTIONS_ALL_DATA)
+    return random_split(unique_by_pixels(examples, "L"), FRACTIONS_ALL_DATA)
 
 
 def make_fixture(raw_dir: Path) -> None:
@@ -50,7 +45,7 @@ def make_fixture(raw_dir: Path) -> None:
     members[f"{_TOP}/Normal/Normal-900.png"] = members[paths[2]]
     members[f"{_TOP}/COVID.metadata.xlsx"] = b"PK not really"
     members[f"{_TOP}/README.md.txt"] = b"readme"
-    write_kaggle_fixture(raw_dir / _FILE, members)
+    write_zip(raw_dir / _FILE, members)
 
 
 SPEC = register_dataset(

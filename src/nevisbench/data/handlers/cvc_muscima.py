@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import posixpath
-import zipfile
-import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import encode_image, layout_error, read_members, write_zip
+from nevisbench.data.handlers._common import (
+    encode_image,
+    layout_error,
+    read_members,
+    stream_zip_members,
+    write_zip,
+    zip_names,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.types import TaskKind
@@ -53,26 +58,9 @@ def select(names: Sequence[str], listed: set[str]) -> list[tuple[str, int]]:
     return out
 
 
-def _stream(path: Path, members: list[tuple[str, int]]) -> Iterator[Example]:
-    """The members' encoded bytes, read one at a time (the store decodes them)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for name, label in members:
-                yield Example(archive.read(name), label, name)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
-        raise ValueError(
-            f"dataset {DATASET}: {path.name} is not a complete archive ({error}); delete "
-            f"downloads/{DATASET}/{path.name} and prepare again"
-        ) from None
-
-
 def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
     lists = read_members(raw_dir / PARTITIONS, DATASET, (TRAIN_LIST, TEST_LIST))
-    try:
-        with zipfile.ZipFile(raw_dir / IMAGES) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ValueError(f"dataset {DATASET}: {IMAGES} is not a readable zip ({error})") from None
+    names = zip_names(raw_dir / IMAGES, DATASET)
     train = select(names, _listed(lists[TRAIN_LIST]))
     test = select(names, _listed(lists[TEST_LIST]))
     if not train or not test:
@@ -80,7 +68,10 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
             DATASET, IMAGES, f"{IMAGE_PREFIX}/<writer>/<page>.png images of the partition"
         )
     splits = official_train_split(train, test)
-    return {split: _stream(raw_dir / IMAGES, members) for split, members in splits.items()}
+    return {
+        split: stream_zip_members(raw_dir / IMAGES, DATASET, members)
+        for split, members in splits.items()
+    }
 
 
 def _score(seed: int) -> np.ndarray:

@@ -7,8 +7,13 @@ import io
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from nevisbench.data.handlers._chest_xray import image_members, kaggle_zip, write_kaggle_fixture
-from nevisbench.data.handlers._common import layout_error, require
+from nevisbench.data.handlers._common import (
+    image_members,
+    kaggle_zip,
+    layout_error,
+    require,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.types import TaskKind
@@ -134,7 +139,7 @@ def make_fixture(raw_dir: Path) -> None:
     for file, rows in cases_by_file.items():
         members[file] = (_CASE_HEADER + "\n" + "\n".join(rows) + "\n").encode()
     members["csv/meta.csv"] = b"SeriesInstanceUID,StudyInstanceUID\n"
-    write_kaggle_fixture(raw_dir / _FILE, members)
+    write_zip(raw_dir / _FILE, members)
 
 
 SPEC = register_dataset(

@@ -12,8 +12,8 @@ from nevisbench.data.handlers._common import (
     require,
     write_zip,
 )
-from nevisbench.data.handlers._tfds_b import tfds_order
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
+from nevisbench.data.splits import tfds_order
 from nevisbench.types import TaskKind
 
 _ID = "domainnet"

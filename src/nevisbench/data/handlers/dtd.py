@@ -8,8 +8,6 @@ example key`` (the key is the list's ``<class>/<file>.jpg``); that order is repr
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from pathlib import Path
 
 from nevisbench.data.handlers._common import (
@@ -20,7 +18,7 @@ from nevisbench.data.handlers._common import (
     write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 DATASET = "dtd"
@@ -44,12 +42,6 @@ CLASS_NAMES = (
 )  # fmt: skip
 
 
-def tfds_order(keyed: Iterable[tuple[str, Example]], split: str) -> list[Example]:
-    """The examples in the order TFDS stores split ``split``: ascending MD5 of ``split + key``."""
-    ranked = sorted(keyed, key=lambda pair: hashlib.md5((split + pair[0]).encode()).hexdigest())
-    return [example for _, example in ranked]
-
-
 _LABELS = {name: label for label, name in enumerate(CLASS_NAMES)}
 
 
@@ -58,20 +50,17 @@ def _split(raw_dir: Path, tfds_split: str, list_name: str) -> list[Example]:
     path = base / "labels" / list_name
     if not path.is_file():
         raise layout_error(DATASET, _FILE, f"dtd/labels/{list_name}")
-    keyed = []
-    for relative in iter_lines(path.read_bytes()):
-        folder = relative.split("/")[0]
-        if folder not in _LABELS or "/" not in relative:
+    relatives = list(iter_lines(path.read_bytes()))
+    for relative in relatives:
+        if relative.split("/")[0] not in _LABELS or "/" not in relative:
             raise layout_error(
                 DATASET, _FILE, f"a known '<class>/<file>' line for {relative!r} in {list_name}"
             )
-        keyed.append(
-            (
-                relative,
-                Example(base / "images" / relative, _LABELS[folder], f"dtd/images/{relative}"),
-            )
-        )
-    return tfds_order(keyed, tfds_split)
+    # TFDS's key is the list line, "<class>/<file>".
+    return [
+        Example(base / "images" / rel, _LABELS[rel.split("/")[0]], f"dtd/images/{rel}")
+        for rel in tfds_order(relatives, tfds_split)
+    ]
 
 
 def convert(raw_dir: Path) -> dict[str, list[Example]]:

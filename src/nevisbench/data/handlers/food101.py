@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tarfile
-import zlib
 from pathlib import Path, PurePosixPath
 
 from nevisbench.data.handlers._common import (
@@ -12,6 +10,7 @@ from nevisbench.data.handlers._common import (
     iter_lines,
     layout_error,
     require,
+    tar_names,
     write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
@@ -44,19 +43,6 @@ CLASS_NAMES = (
 )  # fmt: skip
 
 
-def archive_order(path: Path) -> list[str]:
-    """The regular-file member names of the tar, in archive order (one pass over the headers; the
-    reference's generators read the tar in this order)."""
-    try:
-        with tarfile.open(path, "r:*") as archive:
-            return [member.name for member in archive if member.isfile()]
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
-        raise ValueError(
-            f"dataset {DATASET}: {path.name} is not a complete archive ({error}); delete "
-            f"downloads/{DATASET}/{path.name} and prepare again"
-        ) from None
-
-
 def select(names: list[str], wanted: set[str], root: Path) -> list[Example]:
     """The members whose ``<class folder>/<file stem>`` is in ``wanted`` (the meta list's form), in
     ``names`` order, labelled by the class folder."""
@@ -79,7 +65,8 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
     root = extracted_dir(raw_dir, _FILE)
     train = set(iter_lines(require(root / _TRAIN_LIST, DATASET, _FILE, root).read_bytes()))
     test = set(iter_lines(require(root / _TEST_LIST, DATASET, _FILE, root).read_bytes()))
-    names = archive_order(raw_dir / _FILE)
+    # The tar's member order: the reference's generators read the tar in this order.
+    names = tar_names(raw_dir / _FILE, DATASET)
     pool, official_test = select(names, train, root), select(names, test, root)
     if not pool or not official_test:
         raise layout_error(

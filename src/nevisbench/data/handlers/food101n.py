@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
-import zlib
 from pathlib import Path, PurePosixPath
 
 from nevisbench.data.handlers._common import (
@@ -12,6 +10,7 @@ from nevisbench.data.handlers._common import (
     layout_error,
     require,
     write_zip,
+    zip_names,
 )
 from nevisbench.data.handlers.food101 import CLASS_NAMES
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
@@ -32,18 +31,6 @@ def listed(data: bytes) -> set[str]:
     of each line kept. Every listed image is used, whatever its verification label (0 or 1)."""
     lines = data.decode("utf-8").split("\n")[1:-1]
     return {line.strip().split("\t")[0] for line in lines}
-
-
-def zip_order(path: Path, dataset: str = DATASET) -> list[str]:
-    """The zip's member names in its central-directory order (the reference's ``namelist()``)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return archive.namelist()
-    except (zipfile.BadZipFile, OSError, zlib.error) as error:
-        raise ValueError(
-            f"dataset {dataset}: {path.name} is not a complete zip ({error}); delete "
-            f"downloads/{dataset}/{path.name} and prepare again"
-        ) from None
 
 
 def select(names: list[str], wanted: set[str], root: Path) -> list[Example]:
@@ -67,7 +54,8 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
     root = extracted_dir(raw_dir, _FILE)
     train = listed(require(root / _TRAIN_TSV, DATASET, _FILE, root).read_bytes())
     test = listed(require(root / _TEST_TSV, DATASET, _FILE, root).read_bytes())
-    names = zip_order(raw_dir / _FILE)
+    # The zip's central-directory order, as the reference's namelist().
+    names = zip_names(raw_dir / _FILE, DATASET)
     pool, official_test = select(names, train, root), select(names, test, root)
     if not pool or not official_test:
         raise layout_error(

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_zip
+from nevisbench.data.handlers._common import (
+    archive_error,
+    encode_image,
+    fixture_image,
+    layout_error,
+    stream_zip_members,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -116,10 +123,7 @@ def _index(path: Path) -> list[tuple[str, list[int]]]:
                 if member in present:  # the reference skips absent folders silently
                     labels.update(reference_labels(label_rows(archive.read(member))))
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
-        raise ValueError(
-            f"dataset {DATASET}: {path.name} is not a complete archive ({error}); delete "
-            f"downloads/{DATASET}/{path.name} and prepare again"
-        ) from None
+        raise archive_error(DATASET, path, error) from None
     if sorted(words.values()) != list(range(NUM_CLASSES)):
         raise layout_error(
             DATASET, ARCHIVE, f"{NUM_CLASSES} labels numbered 1..{NUM_CLASSES} in {WORD_LIST}"
@@ -142,24 +146,12 @@ def _index(path: Path) -> list[tuple[str, list[int]]]:
     return out
 
 
-def _stream(path: Path, members: list[tuple[str, list[int]]]) -> Iterator[Example]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for name, label in members:
-                yield Example(archive.read(name), label, name)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
-        raise ValueError(
-            f"dataset {DATASET}: {path.name} is not a complete archive ({error}); delete "
-            f"downloads/{DATASET}/{path.name} and prepare again"
-        ) from None
-
-
 def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
     path = raw_dir / ARCHIVE
     members = _index(path)
     # R4 over the official training + validation images only; the official test ids are unused.
     splits = random_split(members, FRACTIONS_ALL_DATA)
-    return {split: _stream(path, chosen) for split, chosen in splits.items()}
+    return {split: stream_zip_members(path, DATASET, chosen) for split, chosen in splits.items()}
 
 
 # ---------------------------------------------------------------------------------------- fixture

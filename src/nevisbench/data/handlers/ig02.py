@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
-
-from PIL import Image
 
 from nevisbench.data.handlers._common import (
     encode_image,
@@ -14,6 +11,7 @@ from nevisbench.data.handlers._common import (
     layout_error,
     list_files,
     require,
+    unique_by_pixels,
     write_zip,
 )
 from nevisbench.data.handlers._full_1992_b import relative_name
@@ -55,31 +53,12 @@ def _images(raw_dir: Path) -> tuple[list[tuple[Path, str, int]], set[str]]:
     return images, listed
 
 
-def _pixel_key(path: Path, label: int) -> tuple[str, int] | None:
-    """The reference's duplicate key: the MD5 of the decoded pixels, with the label (None when the
-    file does not decode: the store counts it as corrupt)."""
-    try:
-        with Image.open(path) as image:
-            return hashlib.md5(image.tobytes()).hexdigest(), label
-    except (OSError, ValueError, SyntaxError):
-        return None
-
-
 def ordered_unique(raw_dir: Path) -> list[Example]:
     """The reference's example order: the images its train lists name, then every image (its
     'test' pass reads all of them), each zip in sorted order, dropping repeats of pixels+label."""
     images, listed = _images(raw_dir)
     in_train = [image for image in images if image[1] in listed]
-    seen: set[tuple[str, int]] = set()
-    out = []
-    for path, name, label in in_train + images:
-        key = _pixel_key(path, label)
-        if key is not None:
-            if key in seen:
-                continue
-            seen.add(key)
-        out.append(Example(path, label, name))
-    return out
+    return unique_by_pixels(Example(path, label, name) for path, name, label in in_train + images)
 
 
 def convert(raw_dir: Path) -> dict[str, list[Example]]:

@@ -12,9 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, read_members
-from nevisbench.data.handlers._tfds_b import tfds_order
+from nevisbench.data.handlers._common import (
+    archive_error,
+    encode_image,
+    fixture_image,
+    layout_error,
+    read_members,
+    tar_bytes,
+    write_tar,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
+from nevisbench.data.splits import tfds_order
 from nevisbench.types import TaskKind
 
 _ID = "imagenet2012"
@@ -159,13 +167,6 @@ _INSTRUCTIONS = (
 )
 
 
-def _archive_error(path: Path, error: BaseException) -> ValueError:
-    return ValueError(
-        f"dataset {_ID}: {path.name} is not a complete tar archive ({error}); delete "
-        f"downloads/{_ID}/{path.name} and prepare again"
-    )
-
-
 def _existing(raw_dir: Path, name: str) -> Path:
     path = raw_dir / name
     if not path.is_file():
@@ -225,7 +226,7 @@ def train_index(path: Path) -> list[_Synset]:
                     names = tuple(sorted(m.name for m in inner if m.isfile()))
                 out.append(_Synset(info.name, _LABELS[synset], names))
     except _ERRORS as error:
-        raise _archive_error(path, error) from None
+        raise archive_error(_ID, path, error) from None
     if not out:
         raise layout_error(_ID, _TRAIN, "per-synset tars")
     return out
@@ -249,7 +250,7 @@ def _stream_train(path: Path, index: list[_Synset], chosen: set[tuple[int, str]]
                         assert data is not None
                         yield Example(data.read(), synset.label, f"{synset.member}/{name}")
     except _ERRORS as error:
-        raise _archive_error(path, error) from None
+        raise archive_error(_ID, path, error) from None
 
 
 def train_split_members(index: list[_Synset]) -> dict[str, set[tuple[int, str]]]:
@@ -276,7 +277,7 @@ def _stream_validation(path: Path, labels: dict[int, int]) -> Iterator[Example]:
                 assert data is not None
                 yield Example(data.read(), labels[int(match.group(1))], info.name)
     except _ERRORS as error:
-        raise _archive_error(path, error) from None
+        raise archive_error(_ID, path, error) from None
 
 
 def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
@@ -290,16 +291,6 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
 
 
 # ---------------------------------------------------------------------------------------- fixture
-
-
-def _tar_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def write_devkit(path: Path, id_to_wnid: dict[int, str], ground_truth: list[int]) -> None:
@@ -316,11 +307,7 @@ def write_devkit(path: Path, id_to_wnid: dict[int, str], ground_truth: list[int]
         _META: buffer.getvalue(),
         _GROUND_TRUTH: "".join(f"{i}\n" for i in ground_truth).encode(),
     }
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
+    write_tar(path, members, compression="gz")
 
 
 def make_fixture(raw_dir: Path) -> None:
@@ -332,12 +319,12 @@ def make_fixture(raw_dir: Path) -> None:
             f"{wnid}_{k}.JPEG": encode_image(fixture_image(100 * s + k, 9, 12), "JPEG")
             for k in range(8)
         }
-        outer[f"{wnid}.tar"] = _tar_bytes(inner)
-    (raw_dir / _TRAIN).write_bytes(_tar_bytes(dict(reversed(list(outer.items())))))
+        outer[f"{wnid}.tar"] = tar_bytes(inner)
+    (raw_dir / _TRAIN).write_bytes(tar_bytes(dict(reversed(list(outer.items())))))
     # ILSVRC2012_IDs deliberately in another order than the sorted synsets.
     id_to_wnid = {1: CLASS_NAMES[-1], 2: CLASS_NAMES[0], 3: CLASS_NAMES[1], 1001: "n00001740"}
     ground_truth = [1, 2, 3, 1, 2, 3]
-    (raw_dir / _VAL).write_bytes(_tar_bytes({
+    (raw_dir / _VAL).write_bytes(tar_bytes({
         f"ILSVRC2012_val_{n:08d}.JPEG": encode_image(fixture_image(900 + n, 10, 8), "JPEG")
         for n in range(1, len(ground_truth) + 1)
     }))

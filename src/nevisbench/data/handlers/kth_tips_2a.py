@@ -2,18 +2,6 @@
 
 from __future__ import annotations
 
-from nevisbench.data.handlers._kth_tips import COMMON_NOTES, KTH_TIPS2_CLASSES, register
+from nevisbench.data.handlers._kth_tips import register_kth_tips2
 
-SPEC = register(
-    dataset="kth_tips_2a",
-    title="KTH-TIPS2-a (colour, 200×200)",
-    archive="kth-tips2-a_col_200x200.tar",
-    md5="911eb17220748fa36e6524aea71db7d7",
-    top="KTH-TIPS2-a",
-    class_names=KTH_TIPS2_CLASSES,
-    samples=("sample_a", "sample_b", "sample_c", "sample_d"),
-    paper_title="Class-Specific Material Categorisation (Caputo, Hayman & Mallikarjuna, ICCV 2005)",
-    paper_url="https://www.csc.kth.se/cvap/databases/kth-tips/index.html",
-    notes=COMMON_NOTES + " The label is the material (the folder above sample_*), not the physical "
-    "sample; images of one sample can fall in different splits, as in the reference.",
-)
+SPEC = register_kth_tips2("a", md5="911eb17220748fa36e6524aea71db7d7")

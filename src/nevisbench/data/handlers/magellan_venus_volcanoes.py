@@ -12,8 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import fixture_image, layout_error, write_tar
-from nevisbench.data.handlers._full_1992_a import TarMember, archive_error, stream_splits
+from nevisbench.data.handlers._common import (
+    TarMember,
+    archive_error,
+    fixture_image,
+    layout_error,
+    stream_tar_splits,
+    write_tar,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -83,7 +89,7 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
             raise layout_error(DATASET, _FILE, f"package/GroundTruths/{stem}.lxyr (for {name})")
         members.append(TarMember(path, name, labels[basename]))
     # R4 over the images in the order the tar stores them (the reference's order).
-    return stream_splits(random_split(members, FRACTIONS_ALL_DATA), DATASET, decode_sdt)
+    return stream_tar_splits(random_split(members, FRACTIONS_ALL_DATA), DATASET, decode_sdt)
 
 
 def make_fixture(raw_dir: Path) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.io
 
 from nevisbench.data.handlers._common import (
+    count_buckets,
     encode_image,
     fixture_image,
     layout_error,
@@ -16,7 +17,6 @@ from nevisbench.data.handlers._common import (
     require,
     write_zip,
 )
-from nevisbench.data.handlers.trancos import count_to_label
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.types import TaskKind
 
@@ -59,7 +59,7 @@ def read_counts(path: Path) -> list[int]:
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
     root = extracted_dir(raw_dir, _FILE)
     counts = read_counts(require(root / _ROOT / "mall_gt.mat", "mall", _FILE, root))
-    table = count_to_label(counts, MAX_COUNT)
+    table = count_buckets(counts, MAX_COUNT, "mall", NUM_BUCKETS)
     frames = require(root / _ROOT / "frames", "mall", _FILE, root)
     # seq_000001.jpg … seq_002000.jpg: the number after "seq_" is the frame.
     by_frame = {int(p.stem[4:]): p for p in list_files(frames, (".jpg",)) if p.stem[4:].isdigit()}

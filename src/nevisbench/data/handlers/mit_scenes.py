@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from nevisbench.data.handlers._common import (
     fixture_image,
     layout_error,
     read_members,
+    stream_zip_members,
     write_zip,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
@@ -57,19 +57,6 @@ def parse_list(data: bytes, listing: str) -> list[tuple[str, int]]:
     return out
 
 
-def _stream(path: Path, members: list[tuple[str, int]]) -> Iterator[Example]:
-    """The members' encoded bytes, read one at a time (the store decodes them)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for name, label in members:
-                yield Example(archive.read(name), label, name)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
-        raise ValueError(
-            f"dataset {DATASET}: {path.name} is not a complete archive ({error}); delete "
-            f"downloads/{DATASET}/{path.name} and prepare again"
-        ) from None
-
-
 def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
     path = raw_dir / ARCHIVE
     lists = read_members(path, DATASET, (TRAIN_LIST, TEST_LIST))
@@ -84,7 +71,7 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
         )
     # T3 over the official training list in its file order (the reference's order too).
     splits = official_train_split(train, test)
-    return {split: _stream(path, members) for split, members in splits.items()}
+    return {split: stream_zip_members(path, DATASET, members) for split, members in splits.items()}
 
 
 def make_fixture(raw_dir: Path) -> None:

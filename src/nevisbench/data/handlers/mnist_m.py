@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable
 from pathlib import Path
-
-from PIL import Image
 
 from nevisbench.data.handlers._common import (
     encode_image,
     fixture_image,
     layout_error,
     require,
+    unique_by_pixels,
     write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
@@ -24,30 +21,6 @@ _FILE = "mnist_m.tar.gz"
 _ROOT = "mnist_m"
 _LINE = re.compile(r"(\d+\.png) (\d+)")
 CLASS_NAMES = tuple(str(digit) for digit in range(10))
-
-
-def unique_examples(examples: Iterable[Example], mode: str | None = None) -> list[Example]:
-    """The examples whose (decoded pixels, label) pair has not been seen before, in order.
-
-    The reference's de-duplication: the key is the MD5 of the decoded image's raw bytes (after
-    converting to ``mode``, when given) and the label. An image that does not decode is kept;
-    the store counts it as corrupt.
-    """
-    seen: set[tuple[str, object]] = set()
-    kept = []
-    for example in examples:
-        try:
-            with Image.open(example.image) as image:
-                pixels = (image.convert(mode) if mode else image).tobytes()
-        except (OSError, ValueError, SyntaxError):
-            kept.append(example)
-            continue
-        label = example.label if isinstance(example.label, int) else tuple(example.label)
-        key = (hashlib.md5(pixels).hexdigest(), label)
-        if key not in seen:
-            seen.add(key)
-            kept.append(example)
-    return kept
 
 
 def _labels(root: Path, split: str) -> dict[str, int]:
@@ -80,7 +53,7 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
     if not examples:
         raise layout_error("mnist_m", _FILE, "images listed in the label files")
     # Train and test pooled, duplicates dropped, then R4.
-    return random_split(unique_examples(examples), FRACTIONS_ALL_DATA)
+    return random_split(unique_by_pixels(examples), FRACTIONS_ALL_DATA)
 
 
 def make_fixture(raw_dir: Path) -> None:

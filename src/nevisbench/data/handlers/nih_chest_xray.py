@@ -6,8 +6,15 @@ import csv
 import io
 from pathlib import Path
 
-from nevisbench.data.handlers._chest_xray import image_members, kaggle_zip, write_kaggle_fixture
-from nevisbench.data.handlers._common import iter_lines, layout_error, list_files, require
+from nevisbench.data.handlers._common import (
+    image_members,
+    iter_lines,
+    kaggle_zip,
+    layout_error,
+    list_files,
+    require,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.types import TaskKind
@@ -95,7 +102,7 @@ def make_fixture(raw_dir: Path) -> None:
     members[_TEST_LIST] = "".join(f"{name}\n" for name in names[30:]).encode()
     members["BBox_List_2017.csv"] = b"Image Index,Finding Label,Bbox [x,y,w,h],,,\n"
     members["README_CHESTXRAY.pdf"] = b"%PDF-1.4"
-    write_kaggle_fixture(raw_dir / _FILE, members)
+    write_zip(raw_dir / _FILE, members)
 
 
 SPEC = register_dataset(

@@ -9,9 +9,9 @@ from nevisbench.data.handlers._common import (
     fixture_image,
     layout_error,
     list_files,
+    unique_by_pixels,
     write_zip,
 )
-from nevisbench.data.handlers.mnist_m import unique_examples
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -44,7 +44,7 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
         examples.append(Example(path, CLASS_NAMES.index(letter), name))
     if not examples:
         raise layout_error("not_mnist", _FILE, f"images under {_ROOT}/")
-    return random_split(unique_examples(examples, "L"), FRACTIONS_ALL_DATA)
+    return random_split(unique_by_pixels(examples, "L"), FRACTIONS_ALL_DATA)
 
 
 def make_fixture(raw_dir: Path) -> None:

@@ -9,18 +9,21 @@ TFDS stores a split in the order of the MD5 of ``split name + example key`` (the
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import scipy.io
-from scipy.io.matlab import MatReadError
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_tar
+from nevisbench.data.handlers._common import (
+    encode_image,
+    fixture_image,
+    layout_error,
+    load_mat,
+    write_tar,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 DATASET = "oxford_flowers102"
@@ -58,34 +61,21 @@ CLASS_NAMES = (
 )  # fmt: skip
 
 
-def tfds_order(keyed: Iterable[tuple[str, Example]], split: str) -> list[Example]:
-    """The examples in the order TFDS stores split ``split``: ascending MD5 of ``split + key``."""
-    ranked = sorted(keyed, key=lambda pair: hashlib.md5((split + pair[0]).encode()).hexdigest())
-    return [example for _, example in ranked]
-
-
 def read_mat(path: Path, names: Iterable[str]) -> dict[str, np.ndarray]:
     """The named variables of a .mat file, each flattened to a 1-D int64 array."""
     names = tuple(names)
     if not path.is_file():
         raise layout_error(DATASET, path.name, "the file")
-    try:
-        content = scipy.io.loadmat(path, variable_names=names)
-    except (
-        MatReadError,
-        OSError,
-        EOFError,
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        zlib.error,
-    ):
-        raise layout_error(DATASET, path.name, "a readable MATLAB file") from None
+    content = load_mat(path, DATASET, path.name, variable_names=names)
     missing = [name for name in names if name not in content]
     if missing:
         raise layout_error(DATASET, path.name, f"variable(s) {', '.join(missing)}")
     return {name: np.asarray(content[name]).reshape(-1).astype(np.int64) for name in names}
+
+
+def _file(image_id: int) -> str:
+    """The image file of an id, ``image_NNNNN.jpg``: TFDS's example key."""
+    return f"image_{image_id:05d}.jpg"
 
 
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
@@ -98,15 +88,12 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
         raise layout_error(DATASET, _IMAGES, "folder jpg/")
     splits: dict[str, list[Example]] = {}
     for ours, (tfds_split, variable) in _SETS.items():
-        keyed = []
-        for image_id in sets[variable]:
-            if not 1 <= image_id <= len(labels):
-                raise layout_error(DATASET, _SETID, f"{variable} ids within 1..{len(labels)}")
-            name = f"image_{image_id:05d}.jpg"  # TFDS's key
-            keyed.append(
-                (name, Example(images / name, int(labels[image_id - 1]) - 1, f"jpg/{name}"))
-            )
-        splits[ours] = tfds_order(keyed, tfds_split)
+        if any(not 1 <= image_id <= len(labels) for image_id in sets[variable]):
+            raise layout_error(DATASET, _SETID, f"{variable} ids within 1..{len(labels)}")
+        splits[ours] = [
+            Example(images / _file(i), int(labels[i - 1]) - 1, f"jpg/{_file(i)}")
+            for i in tfds_order(sets[variable], tfds_split, key=_file)
+        ]
     out = contiguous_split(splits.pop("train_pool"), TFDS_B)
     out.update(splits)
     return out

@@ -11,10 +11,11 @@ from nevisbench.data.handlers._common import (
     encode_image,
     fixture_image,
     layout_error,
+    load_mat,
     require,
+    tar_names,
     write_tar,
 )
-from nevisbench.data.handlers._full_1992_b import tar_member_order
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_val_split
 from nevisbench.types import TaskKind
@@ -39,16 +40,7 @@ def label_of_number(number: int) -> int:
 
 
 def _read_splits(raw_dir: Path) -> dict[str, set[int]]:
-    import scipy.io  # scikit-learn's dependency; imported here to keep the handler import cheap
-
-    path = require(raw_dir / SPLITS, DATASET, SPLITS)
-    try:
-        data = scipy.io.loadmat(path)
-    except (ValueError, OSError) as error:
-        raise ValueError(
-            f"dataset {DATASET}: {SPLITS} is not a readable .mat file ({error}); delete "
-            f"downloads/{DATASET}/{SPLITS} and prepare again"
-        ) from None
+    data = load_mat(require(raw_dir / SPLITS, DATASET, SPLITS), DATASET, SPLITS)
     out = {}
     for key in ("trn1", "val1", "tst1"):
         if key not in data:
@@ -63,7 +55,9 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
     # Images in the tar's member order (the reference's); members without "image" in their path
     # (jpg/files.txt) are not images.
     numbered = []
-    for name in tar_member_order(raw_dir / IMAGES, DATASET, keep=lambda n: "image" in n):
+    for name in tar_names(raw_dir / IMAGES, DATASET, as_extracted=True):
+        if "image" not in name:
+            continue
         match = _NUMBER.search(name)
         if match is None:
             raise layout_error(DATASET, IMAGES, f"an image number in {name} (jpg/image_NNNN.jpg)")

@@ -8,8 +8,6 @@ TFDS (``oxford_iiit_pet``) reads ``annotations/trainval.txt`` as its ``train`` s
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from pathlib import Path
 
 from nevisbench.data.handlers._common import (
@@ -20,7 +18,7 @@ from nevisbench.data.handlers._common import (
     write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 DATASET = "oxford_iiit_pet"
@@ -38,12 +36,6 @@ CLASS_NAMES = (
     "scottish_terrier", "shiba_inu", "Siamese", "Sphynx", "staffordshire_bull_terrier",
     "wheaten_terrier", "yorkshire_terrier",
 )  # fmt: skip
-
-
-def tfds_order(keyed: Iterable[tuple[str, Example]], split: str) -> list[Example]:
-    """The examples in the order TFDS stores split ``split``: ascending MD5 of ``split + key``."""
-    ranked = sorted(keyed, key=lambda pair: hashlib.md5((split + pair[0]).encode()).hexdigest())
-    return [example for _, example in ranked]
 
 
 def parse_list(data: bytes, list_name: str) -> list[tuple[str, int]]:
@@ -79,11 +71,10 @@ def _split(raw_dir: Path, list_name: str, tfds_split: str) -> list[Example]:
         raise layout_error(DATASET, _ANNOTATIONS, f"annotations/{list_name}")
     if not images.is_dir():
         raise layout_error(DATASET, _IMAGES, "folder images/")
-    keyed = [
-        (f"{name}.jpg", Example(images / f"{name}.jpg", label, f"images/{name}.jpg"))
-        for name, label in parse_list(path.read_bytes(), list_name)
-    ]
-    return tfds_order(keyed, tfds_split)
+    entries = parse_list(path.read_bytes(), list_name)
+    # TFDS's key is the image file, "<name>.jpg".
+    ordered = tfds_order(entries, tfds_split, key=lambda entry: f"{entry[0]}.jpg")
+    return [Example(images / f"{name}.jpg", label, f"images/{name}.jpg") for name, label in ordered]
 
 
 def convert(raw_dir: Path) -> dict[str, list[Example]]:

@@ -9,9 +9,9 @@ from nevisbench.data.handlers._common import (
     fixture_image,
     layout_error,
     list_files,
+    unique_by_pixels,
     write_zip,
 )
-from nevisbench.data.handlers.mnist_m import unique_examples
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN_AND_DEV, random_split
 from nevisbench.types import TaskKind
@@ -44,8 +44,8 @@ def _domain(root: Path, domain: str) -> list[Example]:
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
     root = extracted_dir(raw_dir, _FILE)
     pool = [example for domain in TRAIN_DOMAINS for example in _domain(root, domain)]
-    out = random_split(unique_examples(pool, "RGB"), FRACTIONS_TRAIN_AND_DEV)
-    held_out = unique_examples(_domain(root, TEST_DOMAIN), "RGB")
+    out = random_split(unique_by_pixels(pool, "RGB"), FRACTIONS_TRAIN_AND_DEV)
+    held_out = unique_by_pixels(_domain(root, TEST_DOMAIN), "RGB")
     out.update(random_split(held_out, FRACTIONS_TEST_AND_DEV_TEST))
     return out
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_tar
-from nevisbench.data.handlers._full_1992_a import (
+from nevisbench.data.handlers._common import (
     TarMember,
-    stream_members,
-    stream_splits,
+    encode_image,
+    fixture_image,
+    layout_error,
+    stream_tar_members,
+    stream_tar_splits,
     tar_names,
+    write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
@@ -64,8 +67,8 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
     pool = select(train_path, "VOC2005_1", TRAIN_FOLDERS, _TRAIN_FILE)
     test = select(test_path, "VOC2005_2", TEST_FOLDERS, _TEST_FILE)
     # T3: the VOC2005_1 pool drawn 70/15/15 in the reference's order; all of VOC2005_2 as test.
-    out = stream_splits(random_split(pool, FRACTIONS_TRAIN), DATASET)
-    out["test"] = stream_members(test, DATASET)
+    out = stream_tar_splits(random_split(pool, FRACTIONS_TRAIN), DATASET)
+    out["test"] = stream_tar_members(test, DATASET)
     return out
 
 

@@ -9,9 +9,10 @@ from nevisbench.data.handlers._common import (
     fixture_image,
     layout_error,
     require,
+    tar_names,
     write_tar,
 )
-from nevisbench.data.handlers._full_1992_b import class_lookup, tar_member_order
+from nevisbench.data.handlers._full_1992_b import class_lookup
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.types import TaskKind
@@ -46,7 +47,7 @@ def image_labels(class_files: list[tuple[str, bytes]]) -> dict[str, int]:
 
 def _split(raw_dir: Path, filename: str, suffix: str) -> list[Example]:
     root = require(extracted_dir(raw_dir, filename), DATASET, filename)
-    order = tar_member_order(raw_dir / filename, DATASET)
+    order = tar_names(raw_dir / filename, DATASET, as_extracted=True)
     class_files = []
     for name in order:  # the class lists in archive order: the last positive one wins
         if name.startswith(_SETS) and name.endswith(suffix):

@@ -16,9 +16,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from nevisbench.data.handlers._common import layout_error
-from nevisbench.data.handlers._tfds_b import tfds_order
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 _ID = "patch_camelyon"

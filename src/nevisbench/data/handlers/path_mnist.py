@@ -8,8 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._chest_xray import kaggle_zip
-from nevisbench.data.handlers._common import fixture_image, layout_error, read_members, write_zip
+from nevisbench.data.handlers._common import (
+    fixture_image,
+    kaggle_zip,
+    layout_error,
+    read_members,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind

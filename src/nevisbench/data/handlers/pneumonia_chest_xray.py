@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._chest_xray import (
-    folder_labelled,
-    image_members,
-    kaggle_zip,
-    write_kaggle_fixture,
-)
+from nevisbench.data.handlers._chest_xray import folder_labelled
+from nevisbench.data.handlers._common import image_members, kaggle_zip, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_val_split
 from nevisbench.types import TaskKind
@@ -46,7 +42,7 @@ def make_fixture(raw_dir: Path) -> None:
     members["chest_xray/train/NORMAL/IM-9999-0001.jpeg"] = members[paths[0]]
     members["chest_xray/__MACOSX/chest_xray/._train"] = b"\0"
     members[f"{_ROOT}/.DS_Store"] = b"\0"
-    write_kaggle_fixture(raw_dir / _FILE, members)
+    write_zip(raw_dir / _FILE, members)
 
 
 SPEC = register_dataset(

@@ -10,20 +10,26 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from nevisbench.data.handlers._chest_xray import image_members, kaggle_zip, write_kaggle_fixture
-from nevisbench.data.handlers._common import layout_error, require
-from nevisbench.data.handlers.food101n import zip_order
+from nevisbench.data.handlers._common import (
+    count_buckets,
+    image_members,
+    kaggle_zip,
+    layout_error,
+    require,
+    write_zip,
+    zip_names,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.types import TaskKind
 
 DATASET = "shanghai_tech"
 _KAGGLE = "tthien/shanghaitech"
 _FILE = kaggle_zip(_KAGGLE)
-_NUM_BUCKETS = 10
-_MAX_COUNT = 5000  # the reference's histogram size; larger counts go to its last bin
+NUM_BUCKETS = 10
+MAX_COUNT = 5000  # the reference's histogram size; larger counts go to its last bin
 _SPLIT_SEED = 1
 
-CLASS_NAMES = tuple(f"count bucket {k}" for k in range(_NUM_BUCKETS))
+CLASS_NAMES = tuple(f"count bucket {k}" for k in range(NUM_BUCKETS))
 
 
 def image_of(annotation: str) -> str:
@@ -48,40 +54,6 @@ def head_count(data: dict, name: str) -> int:
         ) from None
 
 
-def bucket_labels(counts: Sequence[int]) -> list[int]:
-    """``count → bucket`` for 0..4999, the reference's equal-frequency quantisation.
-
-    A histogram of the counts (counts ≥ 5000 in its last bin); boundary k (k = 1..9) is the largest
-    count whose cumulative frequency is below k/10 of all images; walking up the counts, the bucket
-    moves on (by one, at most, per count) each time a count passes the current bucket's boundary.
-    """
-    histogram = np.zeros(_MAX_COUNT)
-    for count in counts:
-        histogram[min(count, _MAX_COUNT - 1)] += 1
-    cumulative = np.cumsum(histogram)
-    per_bucket = histogram.sum() / _NUM_BUCKETS
-    bounds = []
-    for k in range(1, _NUM_BUCKETS):
-        below = np.flatnonzero(cumulative < per_bucket * k)
-        if len(below) == 0:
-            raise ValueError(
-                f"dataset {DATASET}: too few distinct counts for {_NUM_BUCKETS} buckets"
-            )
-        bounds.append(int(below[-1]))
-    bounds.append(_MAX_COUNT)
-    labels = []
-    label = 0
-    for count in range(_MAX_COUNT):
-        if count > bounds[label]:
-            label += 1
-        labels.append(label)
-    if label != _NUM_BUCKETS - 1:
-        raise ValueError(
-            f"dataset {DATASET}: the counts give {label + 1} buckets, not {_NUM_BUCKETS}"
-        )
-    return labels
-
-
 def split_training(files: Sequence[str]) -> dict[str, list[str]]:
     """The reference's split of the training images: one ``default_rng(1)`` permutation, then the
     first 70% train, the next 15% dev, the rest dev_test."""
@@ -103,7 +75,7 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
     test: list[str] = []
     # Ground-truth files in the zip's member order (the reference's infolist order), leaving out the
     # shanghaitech_h5_empty copy.
-    for name in zip_order(raw_dir / _FILE, DATASET):
+    for name in zip_names(raw_dir / _FILE, DATASET):
         if name.endswith("/") or "shanghaitech_h5_empty" in name or not name.endswith("mat"):
             continue
         path = require(root / name, DATASET, _FILE, root)
@@ -114,13 +86,13 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
         raise layout_error(
             DATASET, _FILE, "ground-truth .mat files of both train_data and test_data"
         )
-    labels = bucket_labels(list(counts.values()))
+    labels = count_buckets(list(counts.values()), MAX_COUNT, DATASET, NUM_BUCKETS)
 
     def examples(images: list[str]) -> list[Example]:
         out = []
         for image in images:
             path = require(root / image, DATASET, _FILE, root)
-            out.append(Example(path, labels[min(counts[image], _MAX_COUNT - 1)], image))
+            out.append(Example(path, labels[min(counts[image], MAX_COUNT - 1)], image))
         return out
 
     out = {split: examples(images) for split, images in split_training(training).items()}
@@ -161,14 +133,14 @@ def make_fixture(raw_dir: Path) -> None:
             f"shanghaitech_h5_empty/ShanghaiTech/{part}/{subset}/ground-truth/IMG_{number}.mat"
         ] = b"x"
     members.update(image_members(images, seed=1300, channels=3, fmt="JPEG"))
-    write_kaggle_fixture(raw_dir / _FILE, members)
+    write_zip(raw_dir / _FILE, members)
 
 
 SPEC = register_dataset(
     DatasetSpec(
         id=DATASET,
         title="ShanghaiTech crowd counting (count buckets)",
-        num_classes=_NUM_BUCKETS,
+        num_classes=NUM_BUCKETS,
         kind=TaskKind.SINGLE_LABEL,
         channels=3,
         class_names=CLASS_NAMES,

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from nevisbench.data.handlers._common import layout_error, require
+from nevisbench.data.handlers._common import layout_error, load_mat, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_val_split
 from nevisbench.types import TaskKind
@@ -36,11 +36,7 @@ CLASS_NAMES = (
 
 
 def _load(path: Path) -> dict:
-    require(path, DATASET, path.name)
-    try:
-        return scipy.io.loadmat(path)
-    except (ValueError, OSError, TypeError) as error:
-        raise ValueError(f"dataset {DATASET}: {path.name} is not a readable .mat file ({error})") from None
+    return load_mat(require(path, DATASET, path.name), DATASET, path.name)
 
 
 def check_class_names(mat: dict, artefact: str) -> None:

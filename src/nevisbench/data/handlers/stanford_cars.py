@@ -12,6 +12,7 @@ from nevisbench.data.handlers._common import (
     fixture_image,
     layout_error,
     list_files,
+    load_mat,
     require,
     write_tar,
 )
@@ -108,11 +109,7 @@ def read_annotations(path: Path) -> tuple[dict[str, int], dict[str, int]]:
 
     Images are keyed by file name, as the reference keys them (``car_ims/000001.jpg`` → ``000001.jpg``).
     """
-    require(path, DATASET, _ANNOTATIONS)
-    try:
-        mat = scipy.io.loadmat(path)
-    except (ValueError, OSError, TypeError) as error:
-        raise ValueError(f"dataset {DATASET}: {path.name} is not a readable .mat file ({error})") from None
+    mat = load_mat(require(path, DATASET, _ANNOTATIONS), DATASET, _ANNOTATIONS)
     if "annotations" not in mat:
         raise layout_error(DATASET, _ANNOTATIONS, "variable 'annotations'")
     annotations = mat["annotations"].ravel()

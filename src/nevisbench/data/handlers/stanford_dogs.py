@@ -8,25 +8,22 @@ reproduced here.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import zlib
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import scipy.io
-from scipy.io.matlab import MatReadError
 
 from nevisbench.data.handlers._common import (
     encode_image,
     fixture_image,
     layout_error,
+    load_mat,
     read_members,
     write_tar,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 DATASET = "stanford_dogs"
@@ -78,27 +75,11 @@ CLASS_NAMES = (
 )  # fmt: skip
 
 
-def tfds_order(keyed: Iterable[tuple[str, Example]], split: str) -> list[Example]:
-    """The examples in the order TFDS stores split ``split``: ascending MD5 of ``split + key``."""
-    ranked = sorted(keyed, key=lambda pair: hashlib.md5((split + pair[0]).encode()).hexdigest())
-    return [example for _, example in ranked]
-
-
 def read_file_list(data: bytes, member: str) -> list[str]:
     """The ``file_list`` of a list .mat file: ``<folder>/<file>.jpg`` paths relative to ``Images/``."""
-    try:
-        content = scipy.io.loadmat(io.BytesIO(data), squeeze_me=True, variable_names=("file_list",))
-    except (
-        MatReadError,
-        OSError,
-        EOFError,
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        zlib.error,
-    ):
-        raise layout_error(DATASET, _LISTS, f"a readable MATLAB file {member}") from None
+    content = load_mat(
+        data, DATASET, _LISTS, member, squeeze_me=True, variable_names=("file_list",)
+    )
     if "file_list" not in content:
         raise layout_error(DATASET, _LISTS, f"variable file_list in {member}")
     return [str(path) for path in np.atleast_1d(content["file_list"])]
@@ -111,14 +92,14 @@ def _split(raw_dir: Path, files: list[str], tfds_split: str) -> list[Example]:
     images = extracted_dir(raw_dir, _IMAGES) / "Images"
     if not images.is_dir():
         raise layout_error(DATASET, _IMAGES, "folder Images/")
-    keyed = []
+    examples = []
     for relative in files:
         folder = relative.split("/")[0]
         if folder.lower() not in _LABELS:
             raise layout_error(DATASET, _LISTS, f"a known breed folder for {relative}")
         key = f"Images/{relative}"  # TFDS's key: the member path in images.tar
-        keyed.append((key, Example(images / relative, _LABELS[folder.lower()], key)))
-    return tfds_order(keyed, tfds_split)
+        examples.append(Example(images / relative, _LABELS[folder.lower()], key))
+    return tfds_order(examples, tfds_split, key=lambda example: example.name)  # the name is the key
 
 
 def convert(raw_dir: Path) -> dict[str, list[Example]]:

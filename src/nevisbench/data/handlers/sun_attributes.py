@@ -13,6 +13,7 @@ from nevisbench.data.handlers._common import (
     encode_image,
     fixture_image,
     layout_error,
+    load_mat,
     read_members,
     require,
     write_tar,
@@ -49,13 +50,6 @@ CLASS_NAMES = (
 )  # fmt: skip
 
 
-def _loadmat(data: bytes, member: str) -> dict:
-    try:
-        return scipy.io.loadmat(io.BytesIO(data))
-    except (ValueError, OSError, TypeError) as error:
-        raise ValueError(f"dataset {DATASET}: {_ATTRIBUTES}:{member} is not a readable .mat ({error})") from None
-
-
 def _strings(cells: np.ndarray) -> list[str]:
     return [str(np.asarray(cell).squeeze()) for cell in np.asarray(cells).ravel()]
 
@@ -67,11 +61,11 @@ def read_attributes(path: Path) -> dict[str, list[int]]:
     it) is non-zero, as in the reference.
     """
     members = read_members(require(path, DATASET, _ATTRIBUTES), DATASET, (_LABELS_MAT, _IMAGES_MAT, _NAMES_MAT))
-    names = _loadmat(members[_NAMES_MAT], _NAMES_MAT)
+    names = load_mat(members[_NAMES_MAT], DATASET, _ATTRIBUTES, _NAMES_MAT)
     if "attributes" not in names or tuple(_strings(names["attributes"])) != CLASS_NAMES:
         raise layout_error(DATASET, _ATTRIBUTES, f"the 102 attribute names of {_NAMES_MAT} (they differ)")
-    labels_mat = _loadmat(members[_LABELS_MAT], _LABELS_MAT)
-    images_mat = _loadmat(members[_IMAGES_MAT], _IMAGES_MAT)
+    labels_mat = load_mat(members[_LABELS_MAT], DATASET, _ATTRIBUTES, _LABELS_MAT)
+    images_mat = load_mat(members[_IMAGES_MAT], DATASET, _ATTRIBUTES, _IMAGES_MAT)
     if "labels_cv" not in labels_mat:
         raise layout_error(DATASET, _ATTRIBUTES, f"variable 'labels_cv' of {_LABELS_MAT}")
     if "images" not in images_mat:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._chest_xray import (
-    folder_labelled,
-    image_members,
-    write_kaggle_fixture,
-)
-from nevisbench.data.handlers._common import layout_error
+from nevisbench.data.handlers._chest_xray import folder_labelled
+from nevisbench.data.handlers._common import image_members, layout_error, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -49,7 +45,7 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
 def make_fixture(raw_dir: Path) -> None:
     for index, (filename, _, folder) in enumerate(_FILES):
         paths = [f"{folder}/{k}.png" for k in range(18)]
-        write_kaggle_fixture(
+        write_zip(
             raw_dir / filename, image_members(paths, seed=600 + 50 * index, channels=3)
         )
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from nevisbench.data.handlers._common import (
+    count_buckets,
     encode_image,
     fixture_image,
     layout_error,
@@ -26,42 +24,6 @@ MAX_COUNT = 200  # the reference's histogram size; larger counts share its last 
 CLASS_NAMES = tuple(f"count_bucket_{k}" for k in range(NUM_BUCKETS))
 
 
-def count_to_label(
-    counts: Sequence[int], max_count: int, num_buckets: int = NUM_BUCKETS
-) -> list[int]:
-    """The reference's quantisation of object counts into ``num_buckets`` classes of contiguous
-    counts holding roughly equal numbers of images (shared by TRANCOS and Mall).
-
-    Histogram of the counts over ``0..max_count-1`` (larger counts in the last cell); bucket
-    boundary k (k = 1..num_buckets-1) is the last count whose cumulative frequency is below
-    k/num_buckets of the total; then, walking the counts upwards, the label steps up by one at
-    each count past the current label's boundary (one step per count, as the reference walks).
-
-    Returns:
-        ``table[c]``: the label of count ``c`` for ``c`` in ``0..max_count-1``.
-    """
-    histogram = np.zeros(max_count)
-    for count in counts:
-        histogram[min(count, max_count - 1)] += 1
-    cumulative = np.cumsum(histogram)
-    per_bucket = histogram.sum() / num_buckets
-    boundaries = []
-    for k in range(1, num_buckets):
-        below = np.flatnonzero(cumulative < per_bucket * k)
-        if not len(below):
-            raise ValueError(f"counts too concentrated for {num_buckets} buckets (boundary {k})")
-        boundaries.append(int(below[-1]))
-    boundaries.append(max_count)
-    table, label = [], 0
-    for count in range(max_count):
-        if count > boundaries[label]:
-            label += 1
-        table.append(label)
-    if label != num_buckets - 1:
-        raise ValueError(f"the counts give {label + 1} buckets, not {num_buckets}")
-    return table
-
-
 def count_lines(data: bytes) -> int:
     """Lines of a dot file as Python's readlines counts them (a last line without newline counts)."""
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
@@ -76,7 +38,7 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
     }
     if not counts:
         raise layout_error("trancos", _FILE, f"{_ROOT}/images/*.txt vehicle annotations")
-    table = count_to_label(list(counts.values()), MAX_COUNT)
+    table = count_buckets(list(counts.values()), MAX_COUNT, "trancos", NUM_BUCKETS)
     by_name = {path.name: path for path in list_files(images, (".jpg",))}
 
     def image_set(filename: str) -> list[Example]:

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._chest_xray import (
-    folder_labelled,
-    image_members,
-    kaggle_zip,
-    write_kaggle_fixture,
-)
+from nevisbench.data.handlers._chest_xray import folder_labelled
+from nevisbench.data.handlers._common import image_members, kaggle_zip, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -35,7 +31,7 @@ def make_fixture(raw_dir: Path) -> None:
     members = image_members(paths, seed=400, channels=3)
     members[f"{_TOP}/Normal.metadata.xlsx"] = b"PK not really"
     members[f"{_TOP}/README.md.txt"] = b"readme"
-    write_kaggle_fixture(raw_dir / _FILE, members)
+    write_zip(raw_dir / _FILE, members)
 
 
 SPEC = register_dataset(

@@ -6,8 +6,16 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_tar
-from nevisbench.data.handlers._full_1992_a import THUMBS_DB, TarMember, stream_splits, tar_names
+from nevisbench.data.handlers._common import (
+    THUMBS_DB,
+    TarMember,
+    encode_image,
+    fixture_image,
+    layout_error,
+    stream_tar_splits,
+    tar_names,
+    write_tar,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -34,7 +42,7 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
     if not members:
         raise layout_error(DATASET, _FILE, "CarData/TrainImages/")
     # R4 over the images in the order the tar stores them (the reference's order).
-    return stream_splits(random_split(members, FRACTIONS_ALL_DATA), DATASET)
+    return stream_tar_splits(random_split(members, FRACTIONS_ALL_DATA), DATASET)
 
 
 def make_fixture(raw_dir: Path) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_zip
+from nevisbench.data.handlers._common import (
+    encode_image,
+    fixture_image,
+    layout_error,
+    list_files,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -33,18 +39,6 @@ CLASS_NAMES = (
 _INDEX = {name: label for label, name in enumerate(CLASS_NAMES)}
 
 
-def _files(root: Path) -> list[Path]:
-    # Every member but Windows thumbnails (the reference's only filter), in sorted path order.
-    found = [
-        p
-        for p in root.rglob("*")
-        if p.is_file()
-        and p.name != "Thumbs.db"
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
-
-
 def examples(raw_dir: Path) -> list[Example]:
     """The images of the five zips in turn, each zip in sorted member order, labelled by folder."""
     out = []
@@ -52,7 +46,8 @@ def examples(raw_dir: Path) -> list[Example]:
         root = extracted_dir(raw_dir, archive)
         if not root.is_dir():
             raise layout_error(DATASET, archive, "the unpacked archive")
-        for path in _files(root):
+        # Every file but Windows thumbnails (the reference's only filter), in sorted path order.
+        for path in (p for p in list_files(root, None) if p.name != "Thumbs.db"):
             relative = path.relative_to(root).as_posix()
             folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
             if folder not in _INDEX:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_zip
+from nevisbench.data.handlers._common import (
+    encode_image,
+    fixture_image,
+    layout_error,
+    list_files,
+    write_zip,
+)
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
@@ -27,14 +33,7 @@ def _members(root: Path) -> list[Path]:
     The reference decodes every other file, so nothing else is filtered: a stray non-image is
     counted as corrupt by the store rather than silently dropped.
     """
-    found = [
-        p
-        for p in root.rglob("*")
-        if p.is_file()
-        and not p.name.lower().endswith(".db")
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+    return [p for p in list_files(root, None) if not p.name.lower().endswith(".db")]
 
 
 def label_of(relative: str, archive: str) -> int:

@@ -16,10 +16,11 @@ from nevisbench.data.handlers._common import (
     fixture_image,
     layout_error,
     list_files,
+    member_path,
     require,
     write_tar,
 )
-from nevisbench.data.handlers._full_1992_b import class_lookup, label_of, member_path
+from nevisbench.data.handlers._full_1992_b import class_lookup, label_of
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind

@@ -14,11 +14,10 @@ from nevisbench.data.handlers._voc import (
     VOC_CLASSES,
     VocArchive,
     fixture_objects,
-    tfds_order,
     write_archive,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 DATASET = "voc2012"

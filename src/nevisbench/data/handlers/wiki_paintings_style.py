@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from nevisbench.data.handlers._common import (
     fixture_image,
     layout_error,
     read_members,
+    stream_zip_members,
     write_zip,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
@@ -56,25 +55,6 @@ def parse_csv(data: bytes, name: str) -> list[tuple[str, int]]:
     return out
 
 
-def _stream(path: Path, members: list[tuple[str, int]]) -> Iterator[Example]:
-    """The members' encoded bytes, read one at a time; one that cannot be read goes on as b"" so
-    that the store counts it as corrupt (the reference skips such images with a warning)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            present = set(archive.namelist())
-            for name, label in members:
-                try:
-                    data = archive.read(name) if name in present else b""
-                except (zipfile.BadZipFile, zlib.error, EOFError):
-                    data = b""
-                yield Example(data, label, name)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ValueError(
-            f"dataset {DATASET}: {path.name} is not a complete archive ({error}); delete "
-            f"downloads/{DATASET}/{path.name} and prepare again"
-        ) from None
-
-
 def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
     lists = read_members(raw_dir / CSVS, DATASET, (TRAIN_CSV, VAL_CSV))
     train = parse_csv(lists[TRAIN_CSV], TRAIN_CSV)
@@ -83,7 +63,11 @@ def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
         raise layout_error(DATASET, IMAGES, "the archive")
     # T3 over the official train list in its file order (the reference's order too); val → test.
     splits = official_train_split(train, test)
-    return {split: _stream(raw_dir / IMAGES, members) for split, members in splits.items()}
+    # A painting that cannot be read is counted as corrupt (the reference skips it with a warning).
+    return {
+        split: stream_zip_members(raw_dir / IMAGES, DATASET, members, unreadable_as_corrupt=True)
+        for split, members in splits.items()
+    }
 
 
 def make_fixture(raw_dir: Path) -> None:
