@@ -47,8 +47,27 @@ def test_ray_trials_equal_local(tmp_path: Path) -> None:
         # Without shipping, Ray tasks read the store from the shared NEVISBENCH_HOME path.
         run(tiny_config(*TWO_TASKS, "executor.kind=ray"), tmp_path / "ray_path")
         assert _trials(tmp_path / "ray_path") == _trials(tmp_path / "local")
+        _ray_worker_death_is_retried_once(tmp_path)
     finally:
         ray.shutdown()
+
+
+def _ray_worker_death_is_retried_once(tmp_path: Path) -> None:
+    from nevisbench.protocol.executors import RayExecutor
+
+    def die_once(marker_dir: str, job: int) -> int:  # a closure: Ray ships it by value
+        import os
+        import signal
+
+        marker = Path(marker_dir) / f"ray-seen-{job}"
+        if job == -1 or not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return job * 10
+
+    outcomes = RayExecutor("auto", retries=1).map(die_once, str(tmp_path), [1, -1, 2], (RuntimeError,))
+    assert [o.result for o in outcomes] == [10, None, 20]
+    assert "died" in outcomes[1].error
 
 
 def test_a_run_resumes_on_another_executor(tmp_path: Path) -> None:
