@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -32,14 +33,34 @@ def test_real_files_convert_with_the_tfds_a_split() -> None:
     pool = np.concatenate([stored.split(s).labels for s in ("train", "dev", "dev_test")])
     assert np.bincount(pool, minlength=10).tolist() == [6_000] * 10
     assert np.bincount(stored.split("test").labels, minlength=10).tolist() == [1_000] * 10
-    # Contiguous slices in file order: dev starts at official train index 42,000.
+    # Contiguous slices of TFDS's stored order: TFDS keys example i of a split by the int i and
+    # sorts the split by md5(split name + str(i)), computed here independently of tfds_order.
+    train_order = sorted(range(60_000), key=lambda i: hashlib.md5(f"train{i}".encode()).digest())
+    test_order = sorted(range(10_000), key=lambda i: hashlib.md5(f"test{i}".encode()).digest())
+    assert train_order[:3] == [16_399, 1_680, 47_917] and test_order[:3] == [9_933, 5_669, 163]
+    assert (train_order[42_000], train_order[51_000], train_order[-1]) == (13_799, 14_498, 50_006)
     with gzip.open(DEBIAN / "train-images-idx3-ubyte.gz", "rb") as handle:
         raw = np.frombuffer(handle.read(), dtype=np.uint8, offset=16).reshape(-1, 28, 28)
-    np.testing.assert_array_equal(stored.split("train").images[0, :, :, 0], raw[0])
-    np.testing.assert_array_equal(stored.split("dev").images[0, :, :, 0], raw[42_000])
-    np.testing.assert_array_equal(stored.split("dev_test").images[-1, :, :, 0], raw[-1])
-    # The first label of each official file (9 = Ankle boot), in file order.
-    assert stored.split("train").labels[0] == 9 and stored.split("test").labels[0] == 9
+    with gzip.open(DEBIAN / "t10k-images-idx3-ubyte.gz", "rb") as handle:
+        raw_test = np.frombuffer(handle.read(), dtype=np.uint8, offset=16).reshape(-1, 28, 28)
+    np.testing.assert_array_equal(stored.split("train").images[0, :, :, 0], raw[16_399])
+    np.testing.assert_array_equal(stored.split("dev").images[0, :, :, 0], raw[13_799])
+    np.testing.assert_array_equal(stored.split("dev_test").images[0, :, :, 0], raw[14_498])
+    np.testing.assert_array_equal(stored.split("dev_test").images[-1, :, :, 0], raw[50_006])
+    np.testing.assert_array_equal(stored.split("test").images[0, :, :, 0], raw_test[9_933])
+    np.testing.assert_array_equal(stored.split("test").images[-1, :, :, 0], raw_test[4_202])
+    # Membership, pinned through each split's class counts (file order gave other counts, e.g.
+    # train [4185, 4177, 4121, …]), and the first labels in TFDS's order (2 = Pullover, 4 = Coat).
+    assert np.bincount(stored.split("train").labels, minlength=10).tolist() == [
+        4151, 4207, 4191, 4206, 4230, 4168, 4208, 4166, 4214, 4259,
+    ]  # fmt: skip
+    assert np.bincount(stored.split("dev").labels, minlength=10).tolist() == [
+        935, 879, 903, 911, 894, 901, 890, 939, 880, 868,
+    ]  # fmt: skip
+    assert np.bincount(stored.split("dev_test").labels, minlength=10).tolist() == [
+        914, 914, 906, 883, 876, 931, 902, 895, 906, 873,
+    ]  # fmt: skip
+    assert stored.split("train").labels[0] == 2 and stored.split("test").labels[0] == 4
 
 
 @needs_debian
@@ -86,6 +107,11 @@ def test_fixture_is_valid_idx(tmp_path: Path) -> None:
         "test": 10,
     }
     assert set(splits) == {s.value for s in STORED_SPLITS}
+    # TFDS's stored order of the 20 train and 10 test fixture images (md5 of split name + index).
+    names = [e.name for s in ("train", "dev", "dev_test") for e in splits[s]]
+    order = [6, 16, 19, 12, 14, 18, 5, 13, 15, 4, 10, 17, 0, 8, 3, 1, 9, 7, 11, 2]
+    assert names == [f"train[{i}]" for i in order]
+    assert [e.name for e in splits["test"]] == [f"t10k[{i}]" for i in (6, 1, 8, 9, 4, 3, 2, 7, 5, 0)]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,29 @@ def _tfds_a(n_train: int, n_test: int) -> dict[str, int]:
     # The reference's TFDS-A sizes, computed independently of contiguous_split.
     train, dev = int(0.7 * n_train), int(0.15 * n_train)
     return {"train": train, "dev": dev, "dev_test": n_train - train - dev, "test": n_test}
+
+
+def _tfds_stored_order(split: str, count: int) -> list[int]:
+    # TFDS's mnist and svhn builders key example i of a split by the int i; TFDS stores the split
+    # sorted by md5(split name + str(key)), computed here independently of splits.tfds_order.
+    return sorted(range(count), key=lambda i: hashlib.md5(f"{split}{i}".encode()).digest())
+
+
+# The stored orders of the fixtures' splits (20 or 30 train, 10 test images), pinned: a change here
+# moves images between train, dev and dev_test.
+PINNED_ORDER = {
+    ("train", 20): [6, 16, 19, 12, 14, 18, 5, 13, 15, 4, 10, 17, 0, 8, 3, 1, 9, 7, 11, 2],
+    ("train", 30): [
+        28, 6, 16, 19, 12, 14, 25, 18, 5, 27, 26, 13, 15, 21, 4, 29, 10, 22, 17, 0, 8, 23, 3, 1,
+        24, 20, 9, 7, 11, 2,
+    ],
+    ("test", 10): [6, 1, 8, 9, 4, 3, 2, 7, 5, 0],
+}  # fmt: skip
+
+
+def _index(example: Example) -> int:
+    # Example names end in "[<index in the official file>]".
+    return int(example.name.rsplit("[", 1)[1].rstrip("]"))
 
 
 def _convert(module: object, raw: Path) -> dict[str, list[Example]]:
@@ -49,10 +73,14 @@ def test_fixture_converts_with_the_tfds_a_split(
             assert 0 <= example.label < spec.num_classes
             assert np.asarray(example.image).shape == shape
             assert np.asarray(example.image).dtype == np.uint8
-    # Contiguous in file order: dev follows train, dev_test ends the official train file.
-    assert splits["train"][0].name.endswith("[0]")
-    assert splits["dev"][0].name.endswith(f"[{int(0.7 * n_train)}]")
-    assert splits["dev_test"][-1].name.endswith(f"[{n_train - 1}]")
+    # Contiguous slices of TFDS's stored order of the official train file; test in its order too.
+    train_order = [_index(e) for s in ("train", "dev", "dev_test") for e in splits[s]]
+    assert train_order == _tfds_stored_order("train", n_train) == PINNED_ORDER[("train", n_train)]
+    test_order = [_index(e) for e in splits["test"]]
+    assert test_order == _tfds_stored_order("test", n_test) == PINNED_ORDER[("test", n_test)]
+    cut = int(0.7 * n_train)
+    assert [_index(e) for e in splits["dev"]] == train_order[cut : cut + int(0.15 * n_train)]
+
 
 
 def test_real_sizes_are_pinned_in_the_split_rules() -> None:
@@ -79,7 +107,8 @@ def test_mnist_reuses_the_fashion_mnist_parser(tmp_path: Path) -> None:
     with gzip.open(raw / "train-labels-idx1-ubyte.gz", "rb") as handle:
         labels = np.frombuffer(handle.read(), dtype=np.uint8, offset=8)
     splits = _convert(mnist, raw)
-    assert [e.label for e in splits["train"]] == labels[: len(splits["train"])].tolist()
+    assert [e.label for e in splits["train"]] == [labels[_index(e)] for e in splits["train"]]
+    assert [_index(e) for e in splits["train"]] == PINNED_ORDER[("train", 20)][:14]
 
 
 @pytest.mark.parametrize("filename", ["train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
@@ -93,11 +122,11 @@ def test_mnist_truncated_file_is_refused_naming_it(filename: str, tmp_path: Path
         mnist.convert(raw)
 
 
-def test_emnist_images_are_transposed_upright(tmp_path: Path) -> None:
+def test_emnist_images_stay_transposed_as_tfds_gives_them(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     # An asymmetric "character": only the top row is lit. NIST stores it transposed, i.e. with only
-    # the left column lit; convert must give back the top row.
+    # the left column lit, and TFDS (so the reference) keeps it so: convert gives the stored pixels.
     upright = np.zeros((30, 28, 28), dtype=np.uint8)
     upright[:, 0, :] = 255
     upright[:, 5, 3] = 7  # one odd pixel, so a transpose and a flip differ too
@@ -110,7 +139,7 @@ def test_emnist_images_are_transposed_upright(tmp_path: Path) -> None:
     _write_zip(zip_path, members)
     splits = _convert(emnist_balanced, raw)
     for example in splits["train"] + splits["dev"] + splits["dev_test"]:
-        np.testing.assert_array_equal(example.image, upright[0])
+        np.testing.assert_array_equal(example.image, upright[0].T)
 
 
 def test_emnist_mapping_gives_the_class_names(tmp_path: Path) -> None:
@@ -196,9 +225,11 @@ def test_svhn_label_10_is_digit_0(tmp_path: Path) -> None:
     assert content["y"].shape == (10, 1) and 10 in content["y"]
     splits = _convert(svhn_cropped, raw)
     raw_labels = content["y"][:, 0].astype(int).tolist()
-    assert [e.label for e in splits["test"]] == [0 if y == 10 else y for y in raw_labels]
+    order = PINNED_ORDER[("test", 10)]
+    assert [e.label for e in splits["test"]] == [0 if raw_labels[i] == 10 else raw_labels[i] for i in order]
     # The image of an example is the file's X[..., i], not a reshaped mix of several.
-    np.testing.assert_array_equal(splits["test"][3].image, content["X"][:, :, :, 3])
+    for position, index in enumerate(order):
+        np.testing.assert_array_equal(splits["test"][position].image, content["X"][:, :, :, index])
 
 
 @pytest.mark.parametrize("filename", ["train_32x32.mat", "test_32x32.mat"])

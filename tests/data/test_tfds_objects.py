@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 import tarfile
@@ -19,8 +20,23 @@ ARCHIVES = {
     "cifar100": "cifar-100-python.tar.gz",
     "stl10": "stl10_binary.tar.gz",
 }
+# TFDS's stored order of the fixtures' 20 train and 10 test images, pinned. TFDS's cifar and stl10
+# builders key example i of a split by the int i (for CIFAR-10 running on across data_batch_1..5),
+# and store the split sorted by md5(split name + str(i)); a change here moves images between splits.
+TRAIN_ORDER = [6, 16, 19, 12, 14, 18, 5, 13, 15, 4, 10, 17, 0, 8, 3, 1, 9, 7, 11, 2]
+TEST_ORDER = [6, 1, 8, 9, 4, 3, 2, 7, 5, 0]
 # The classic malicious pickle: calls os.system (here with a harmless command) when loaded.
 EVIL_PICKLE = b"cos\nsystem\n(S'true'\ntR."
+
+
+def _tfds_stored_order(split: str, count: int) -> list[int]:
+    # Independent of splits.tfds_order: TFDS's Hasher is md5(salt = split name) updated with str(key).
+    return sorted(range(count), key=lambda i: hashlib.md5(f"{split}{i}".encode()).digest())
+
+
+def _index(example: Example) -> int:
+    # Example names end in "[<index in the official train or test set>]".
+    return int(example.name.rsplit("[", 1)[1].rstrip("]"))
 
 
 def _converted(name: str, raw: Path) -> dict[str, list[Example]]:
@@ -59,47 +75,72 @@ def test_fixture_converts_with_the_tfds_a_split(name: str, tmp_path: Path) -> No
         for example in examples:
             assert 0 <= example.label < spec.num_classes
             assert example.image.shape == (side, side, 3) and example.image.dtype == np.uint8
-    # Contiguous, in file order: dev follows train, dev_test follows dev.
-    order = [e.name for s in ("train", "dev", "dev_test") for e in splits[s]]
-    assert [int(n.rsplit("[", 1)[1].rstrip("]")) for n in order] == list(range(20))
+    # Contiguous slices of TFDS's stored order: train its first 14, dev the next 3, dev_test the
+    # last 3; test in TFDS's order too.
+    order = [_index(e) for s in ("train", "dev", "dev_test") for e in splits[s]]
+    assert order == TRAIN_ORDER == _tfds_stored_order("train", 20)
+    assert [_index(e) for e in splits["dev"]] == TRAIN_ORDER[14:17]
+    assert [_index(e) for e in splits["test"]] == TEST_ORDER == _tfds_stored_order("test", 10)
+    # Each example is the image at its index (the fixtures' images differ by index).
+    images = {"cifar10": cifar.fixture_images, "cifar100": cifar.fixture_images}.get(
+        name, stl10.fixture_images
+    )
+    # The fixtures' labels by index: CIFAR-10 i % 10, CIFAR-100 7i % 100, STL-10 3i % 10 (train)
+    # and i % 10 (test).
+    step = {"cifar10": (1, 1), "cifar100": (7, 7), "stl10": (3, 1)}[name]
+    for example in splits["train"] + splits["dev"] + splits["dev_test"]:
+        np.testing.assert_array_equal(example.image, images(_index(example) + 1, 0)[-1])
+        assert example.label == step[0] * _index(example) % spec.num_classes
+    for example in splits["test"]:
+        np.testing.assert_array_equal(example.image, images(_index(example) + 1, 100)[-1])
+        assert example.label == step[1] * _index(example) % spec.num_classes
 
 
-def _first_train_row_cifar(name: str, raw: Path) -> np.ndarray:
+def _train_row_cifar(name: str, raw: Path, index: int) -> np.ndarray:
     members = _members(raw / ARCHIVES[name])
-    member = "cifar-10-batches-py/data_batch_1" if name == "cifar10" else "cifar-100-python/train"
+    # The CIFAR-10 fixture has 4 images in each of data_batch_1..5; index runs on across them.
+    if name == "cifar10":
+        member, row = f"cifar-10-batches-py/data_batch_{index // 4 + 1}", index % 4
+    else:
+        member, row = "cifar-100-python/train", index
     # Plain pickle is fine here: the test reads the fixture it has just written itself.
     batch = pickle.loads(members[member], encoding="bytes")
-    return batch[b"data"][0]
+    return batch[b"data"][row]
 
 
 @pytest.mark.parametrize("name", ["cifar10", "cifar100"])
 def test_cifar_image_layout(name: str, tmp_path: Path) -> None:
     get_dataset(name).make_fixture(tmp_path)
-    image = _converted(name, tmp_path)["train"][0].image
-    row = _first_train_row_cifar(name, tmp_path)
+    first = _converted(name, tmp_path)["train"][0]
+    assert _index(first) == TRAIN_ORDER[0]
+    image = first.image
+    row = _train_row_cifar(name, tmp_path, TRAIN_ORDER[0])
     assert not np.array_equal(image, image.transpose(1, 0, 2))  # the pattern is asymmetric
     for y, x, c in [(0, 1, 0), (1, 0, 0), (5, 17, 1), (31, 2, 2), (3, 30, 2)]:
         # The file: R, G, B planes of 32×32, each row-major.
         assert image[y, x, c] == row[c * 1024 + y * 32 + x]
-    np.testing.assert_array_equal(image, cifar.fixture_images(1, 0)[0])
+    np.testing.assert_array_equal(image, cifar.fixture_images(TRAIN_ORDER[0] + 1, 0)[-1])
 
 
 def test_stl10_image_layout(tmp_path: Path) -> None:
     stl10.make_fixture(tmp_path)
-    image = _converted("stl10", tmp_path)["train"][0].image
-    raw = _members(tmp_path / ARCHIVES["stl10"])["stl10_binary/train_X.bin"]
+    first = _converted("stl10", tmp_path)["train"][0]
+    assert _index(first) == TRAIN_ORDER[0]
+    image = first.image
+    member = _members(tmp_path / ARCHIVES["stl10"])["stl10_binary/train_X.bin"]
+    raw = member[TRAIN_ORDER[0] * 3 * 96 * 96 : (TRAIN_ORDER[0] + 1) * 3 * 96 * 96]
     assert not np.array_equal(image, image.transpose(1, 0, 2))  # the pattern is asymmetric
     for y, x, c in [(0, 1, 0), (1, 0, 0), (5, 77, 1), (95, 2, 2), (3, 90, 2)]:
         # The file: 3 planes of 96×96, each column-major (the row index varies fastest).
         assert image[y, x, c] == raw[c * 96 * 96 + x * 96 + y]
-    np.testing.assert_array_equal(image, stl10.fixture_images(1, 0)[0])
+    np.testing.assert_array_equal(image, stl10.fixture_images(TRAIN_ORDER[0] + 1, 0)[-1])
 
 
 def test_stl10_labels_are_shifted_to_zero(tmp_path: Path) -> None:
     stl10.make_fixture(tmp_path)
     stored = [e.label for e in _converted("stl10", tmp_path)["test"]]
     raw = _members(tmp_path / ARCHIVES["stl10"])["stl10_binary/test_y.bin"]
-    assert stored == [b - 1 for b in raw]
+    assert stored == [raw[i] - 1 for i in TEST_ORDER]
 
 
 @pytest.mark.parametrize("name", sorted(ARCHIVES))

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from nevisbench.data.spec import Example
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 
 SIDE = 28
 IMAGES_MAGIC = 2051  # IDX: unsigned bytes, 3 dimensions
@@ -80,11 +80,17 @@ def _examples(images: np.ndarray, labels: np.ndarray, indices: Sequence[int], na
 def tfds_a_split(
     train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], test_name: str = "test"
 ) -> dict[str, Iterator[Example]]:
-    """The reference's TFDS-A rule: contiguous slices of the official train set in file order
-    (TFDS stores its own shuffled order, which we cannot reproduce without TFDS), official test."""
-    slices = contiguous_split(range(len(train[0])), [("train", 0.7), ("dev", 0.15), ("dev_test", 1.0)])
+    """The reference's TFDS-A rule over TFDS's stored order: contiguous slices of the official train
+    set, official test.
+
+    TFDS's MNIST builder (shared by Fashion-MNIST and EMNIST) keys each example by its int index in
+    its IDX file, ``enumerate`` order, per split ("train", "test"); each split is stored sorted by
+    ``tfds_hash(split, index)``, which ``tfds_order`` rebuilds, so the slices hold the paper's images.
+    """
+    train_order = tfds_order(range(len(train[0])), "train")
+    slices = contiguous_split(train_order, [("train", 0.7), ("dev", 0.15), ("dev_test", 1.0)])
     out = {split: _examples(*train, indices, "train") for split, indices in slices.items()}
-    out["test"] = _examples(*test, range(len(test[0])), test_name)
+    out["test"] = _examples(*test, tfds_order(range(len(test[0])), "test"), test_name)
     return out
 
 

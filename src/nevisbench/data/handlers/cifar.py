@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 _SIDE = 32
@@ -22,12 +22,29 @@ _ROW = 3 * _SIDE * _SIDE  # one image: R, G, B planes of 32×32, each row-major
 _HOMEPAGE = "https://www.cs.toronto.edu/~kriz/cifar.html"
 _PAPER_TITLE = "Learning Multiple Layers of Features from Tiny Images (Krizhevsky, 2009)"
 _PAPER_URL = "https://www.cs.toronto.edu/~kriz/learning-features-2009-TR.pdf"
-_SPLIT_RULE = (
-    "reference TFDS-A over the source file order (data_batch_1..5 concatenated): train = first "
-    "int(.7N), dev = next int(.15N), dev_test = the rest; test = official test "
-    "(35,000 / 7,500 / 7,500 / 10,000); TFDS's own order may differ, so membership may differ "
-    "from the paper's"
-)
+
+
+def _split_rule(train_files: str, key: str) -> str:
+    return (
+        "reference TFDS-A over TFDS's stored order: train = the first int(.7N) of the official "
+        f"train set ({train_files}) sorted as TFDS stores it (MD5 of 'train' + {key}), dev = the "
+        "next int(.15N), dev_test = the rest; test = official test in TFDS's order (MD5 of 'test' "
+        "+ index) (35,000 / 7,500 / 7,500 / 10,000)"
+    )
+
+
+def _notes(files: str) -> str:
+    return (
+        "The order is TFDS's stored order rebuilt from its keys: TFDS's cifar builder "
+        "(image_classification/cifar.py, 3.0.2) yields each example keyed by an int index that runs "
+        f"on across the split's files ({files}; its 'id' feature 'train_00000'… is not the key), and "
+        "TFDS stores each split sorted by the MD5 of the split name + str(index); so "
+        "train/dev/dev_test should hold the same images as the paper's. TFDS reads the "
+        "binary-version archive, we read the python version; the homepage describes both as the "
+        "same batches, and their example order is taken to be the same (not checked image by image "
+        "here). Example names keep the index in the official batches."
+    )
+
 
 CIFAR10_CLASS_NAMES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
@@ -180,13 +197,15 @@ def _split(
     train_name: str,
     test_name: str,
 ) -> dict[str, Iterator[Example]]:
-    # TFDS-A: contiguous slices of the official train set in file order (TFDS stores its own
-    # shuffled order, which we cannot reproduce without TFDS), official test as test.
+    # TFDS-A: contiguous slices of the official train set in TFDS's stored order, official test as
+    # test (in TFDS's order too). TFDS keys each example by its running index within the split
+    # (across all of the split's files) and sorts each split by tfds_hash(split, index).
     slices = contiguous_split(
-        range(len(train[0])), [("train", 0.7), ("dev", 0.15), ("dev_test", 1.0)]
+        tfds_order(range(len(train[0])), "train"),
+        [("train", 0.7), ("dev", 0.15), ("dev_test", 1.0)],
     )
     out = {split: _examples(*train, indices, train_name) for split, indices in slices.items()}
-    out["test"] = _examples(*test, range(len(test[0])), test_name)
+    out["test"] = _examples(*test, tfds_order(range(len(test[0])), "test"), test_name)
     return out
 
 
@@ -317,7 +336,7 @@ def make_fixture_cifar100(raw_dir: Path) -> None:
 
 
 def _spec(id: str, title: str, class_names: tuple[str, ...], filename: str, md5: str, convert, make_fixture,
-          split_rule: str) -> DatasetSpec:
+          split_rule: str, notes: str) -> DatasetSpec:
     # The two CIFARs share everything but their archive, classes and reader.
     return DatasetSpec(
         id=id,
@@ -335,15 +354,20 @@ def _spec(id: str, title: str, class_names: tuple[str, ...], filename: str, md5:
         convert=convert,
         make_fixture=make_fixture,
         split_rule=split_rule,
+        notes=notes,
+        version=2,
     )
 
 
 CIFAR10 = register_dataset(
     _spec("cifar10", "CIFAR-10", CIFAR10_CLASS_NAMES, _C10_FILE, "c58f30108f718f92721af3b95e74349a",
-          convert_cifar10, make_fixture_cifar10, _SPLIT_RULE)
+          convert_cifar10, make_fixture_cifar10,
+          _split_rule("data_batch_1..5 concatenated", "the example's running index in that concatenation"),
+          _notes("CIFAR-10's train: 0..49,999 over data_batch_1..5, not restarting per file"))
 )
 CIFAR100 = register_dataset(
     _spec("cifar100", "CIFAR-100 (fine labels)", CIFAR100_CLASS_NAMES, _C100_FILE, "eb9058c3a382ffc7106e4002c42a8d85",
           convert_cifar100, make_fixture_cifar100,
-          _SPLIT_RULE.replace("data_batch_1..5 concatenated", "the train file"))
+          _split_rule("the train file", "the example's index in the train file"),
+          _notes("CIFAR-100 has one train and one test file"))
 )

@@ -11,7 +11,7 @@ import scipy.io
 from scipy.io.matlab import MatReadError
 
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
-from nevisbench.data.splits import contiguous_split
+from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind
 
 _SIDE = 32
@@ -78,16 +78,19 @@ def _examples(
 def convert(raw_dir: Path) -> dict[str, Iterator[Example]]:
     train_images, train_labels = _read(raw_dir / "train_32x32.mat")
     test_images, test_labels = _read(raw_dir / "test_32x32.mat")
-    # TFDS-A: contiguous slices of the official train set in file order (TFDS stores its own
-    # shuffled order, which we cannot reproduce without TFDS); official test as test.
+    # TFDS-A: contiguous slices of the official train set in TFDS's stored order; official test
+    # as test (in TFDS's order too). TFDS keys each example by its int index in its .mat file
+    # and sorts each split by tfds_hash(split, index).
     slices = contiguous_split(
-        range(len(train_images)), [("train", 0.7), ("dev", 0.15), ("dev_test", 1.0)]
+        tfds_order(range(len(train_images)), "train"),
+        [("train", 0.7), ("dev", 0.15), ("dev_test", 1.0)],
     )
     out = {
         split: _examples(train_images, train_labels, indices, "train_32x32")
         for split, indices in slices.items()
     }
-    out["test"] = _examples(test_images, test_labels, range(len(test_images)), "test_32x32")
+    test_order = tfds_order(range(len(test_images)), "test")
+    out["test"] = _examples(test_images, test_labels, test_order, "test_32x32")
     return out
 
 
@@ -120,9 +123,17 @@ SPEC = register_dataset(
         ),
         convert=convert,
         make_fixture=make_fixture,
-        split_rule="reference TFDS-A over the source file order: train = first int(.7N) of "
-        "train_32x32.mat, dev = next int(.15N), dev_test = the rest; test = test_32x32.mat "
-        "(51,279 / 10,988 / 10,990 / 26,032); extra_32x32.mat is not used. TFDS's own order may "
-        "differ, so membership may differ from the paper's",
+        split_rule="reference TFDS-A over TFDS's stored order: train = the first int(.7N) of "
+        "train_32x32.mat sorted as TFDS stores it (MD5 of 'train' + the example's index in the "
+        "file), dev = the next int(.15N), dev_test = the rest; test = test_32x32.mat in TFDS's "
+        "order (MD5 of 'test' + index) (51,279 / 10,988 / 10,990 / 26,032); extra_32x32.mat is "
+        "not used",
+        notes="The order is TFDS's stored order rebuilt from its keys: TFDS's svhn_cropped builder "
+        "(image_classification/svhn.py, 3.0.0, and datasets/svhn_cropped in later releases, "
+        "3.1.0) yields each example keyed by its int index in its .mat file (enumerate order; "
+        "the 3.1.0 'id' feature 'train_000000'… is not the key), and TFDS stores each split "
+        "sorted by the MD5 of the split name + str(index); so train/dev/dev_test should hold the "
+        "same images as the paper's. Example names keep the index in the official file.",
+        version=2,
     )
 )
