@@ -130,8 +130,8 @@ def test_animal_matches_folders_loosely_and_rejects_unknown(tmp_path: Path) -> N
     raw = _prepared("animal", tmp_path)
     out = _convert("animal", raw)
     labels = {e.name.split(":")[1].split("/")[1]: e.label for s in SPLITS for e in out[s]}
-    assert labels == {"bird": 0, "butterfly": 1, "cat": 2, "Flying_Bird": 11, "hen": 12}
-    assert sum(len(out[s]) for s in SPLITS) == 40  # Thumbs.db is not an image
+    assert labels == {"bird": 0, "butterfly": 1, "cat": 2, "Flying_Bird": 11, "dolphine": 7, "hen": 12}
+    assert sum(len(out[s]) for s in SPLITS) == 48  # Thumbs.db is not an image
     assert animal.label_of("flying bird", "x.zip") == 11
     root = extracted_dir(raw, "non_rigid_shape_B.zip")
     (root / "non_rigid_shape_B" / "unicorn").mkdir()
@@ -196,6 +196,14 @@ def test_interact_sentences_must_agree(tmp_path: Path) -> None:
         archive.writestr(interact._ART_LIST, "08;illustration_08_0.png;Person 1 kicks Person 2.\n")
     with pytest.raises(ValueError, match="class 8"):
         interact.convert(raw)
+
+
+def test_interact_sentences_must_be_the_spec_class_names() -> None:
+    assert len(set(interact.CLASS_NAMES)) == 60
+    assert interact.CLASS_NAMES[0] == "Person 1 is carrying Person 2."
+    interact.check_class_names({0: "Person 1 is carrying Person 2.", 59: interact.CLASS_NAMES[59]})
+    with pytest.raises(ValueError, match="class 7"):
+        interact.check_class_names({6: "Person 1 is kicking Person 2."})
 
 
 # ------------------------------------------------------------------------------------- voc_actions

@@ -118,8 +118,10 @@ SPEC = register_dataset(
         "dev_test .15 (RandomState(0)) in sorted member-path order; the official testing images "
         "are the test split",
         notes="Label = the number of the image's class folder (00000..00061), as the reference. "
-        "Class names are the sign codes of reducedSetTS.txt (one per folder, after its header), "
-        "taken from a third-party copy of that file and not checked against the download; "
+        "Class names are the sign codes of reducedSetTS.txt (one per folder, after its header "
+        "'62 used traffic signs types'), taken from third-party copies of that file (several "
+        "independent public repositories list the same 62 codes in the same order and map folder "
+        "NNNNN to the NNNNN-th code), not from the official download; "
         "the converter checks that the file lists 62 classes, as the reference does, but labels "
         "never depend on it. Only image files are read (the GT-*.csv and text files are skipped, "
         "as in the reference).",

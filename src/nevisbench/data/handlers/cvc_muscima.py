@@ -138,6 +138,8 @@ SPEC = register_dataset(
         notes="Images: the grey version (PNG_GT_Gray) only; label = writer folder, in the reference's "
         "order. Read straight from the zip (only one of its image versions is used, so it is not "
         "unpacked). The reference walks the zip in archive order; we use sorted member order, so T3 "
-        "membership may differ from the paper's.",
+        "membership may differ from the paper's. The partition lists are read as one "
+        "'<writer>/<page>.png' per line (e.g. w-14/p001.png), as the reference compares them; the "
+        "files themselves were not available to check.",
     )
 )

@@ -108,6 +108,8 @@ SPEC = register_dataset(
         "for every image on every pass of a split generator, and consumes dev, dev-test, train in that "
         "order; we reproduce those draws (pass 0 for dev, 1 for dev_test, 2 for train), so each stored "
         "image has the reference's angle. The reference's train_and_dev was a fourth pass with new angles; "
-        "ours is train ∪ dev as stored. The test digits are not rotated (reference quirk Q16, kept).",
+        "ours is train ∪ dev as stored. The test digits are not rotated (reference quirk Q16, kept). "
+        "The paper's own URL could not be found (the reference gives only its title, authors and "
+        "year), so paper_url is an arXiv title search.",
     )
 )

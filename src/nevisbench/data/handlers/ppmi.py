@@ -95,9 +95,10 @@ SPEC = register_dataset(
         notes="24 classes = {play, with}_instrument × 12 instruments (the folder names under "
         "norm_image/). The reference numbers them in Python set order, which is not "
         "reproducible from run to run; we number them in sorted order (play_instrument/* then "
-        "with_instrument/*). The 12 instrument folder names are those of the PPMI release as "
-        "documented by third parties (the 7-class release uses the same style, e.g. frenchhorn); "
-        "a folder outside them is a layout error naming it. The train pool is every image "
+        "with_instrument/*). The 12 instrument folder names (spelling, e.g. frenchhorn) and the "
+        "top folder name are unverified (no listing of the zip was available; the reference only "
+        "shows <top>/{play,with}_instrument/<instrument>/{train,test}/<file>); a folder outside "
+        "them is a layout error naming it. The train pool is every image "
         "whose path lacks 'test' and the test split every image whose path lacks 'train', "
         "exactly the reference's filters.",
     )
