@@ -5,10 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
-
-R = TypeVar("R")
+from typing import Any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,19 +70,3 @@ class TrialOutcome:
     result: Any = None
     error: str | None = None
     flops: dict[str, int] = dataclasses.field(default_factory=dict)
-
-
-def run_trials(
-    trials: Iterable[Trial],
-    run: Callable[[Trial], R],
-    failure_types: tuple[type[BaseException], ...],
-) -> list[TrialOutcome]:
-    """Runs every trial in order; a trial raising one of ``failure_types`` is recorded as failed."""
-    outcomes = []
-    for trial in trials:
-        try:
-            outcomes.append(TrialOutcome(trial, run(trial)))
-        except failure_types as error:
-            # A failed trial's compute still counts: the exception may carry it as ``flops``.
-            outcomes.append(TrialOutcome(trial, error=str(error), flops=dict(getattr(error, "flops", {}))))
-    return outcomes
