@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from handler_fixtures import SPLITS, converted, prepared, prepared_and_converted, rewrite_tar
 from PIL import Image
 
 from nevisbench.data.handlers import (
@@ -28,38 +28,10 @@ from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import Crop, Example, get_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, FRACTIONS_TRAIN, random_split
 
-SPLITS = ("train", "dev", "dev_test", "test")
-
-
-def _prepare(name: str, raw: Path) -> None:
-    spec = get_dataset(name)
-    spec.make_fixture(raw)
-    unpack_artefacts(spec, raw)
-
-
-def _convert(name: str, raw: Path) -> dict[str, list[Example]]:
-    return {split: list(examples) for split, examples in get_dataset(name).convert(raw).items()}
-
-
-def _converted(name: str, raw: Path) -> dict[str, list[Example]]:
-    _prepare(name, raw)
-    return _convert(name, raw)
-
 
 def _member(example: Example) -> str:
     """The member name of a tar-streamed example (its name is ``<archive>:<member>``)."""
     return example.name.split(":", 1)[1]
-
-
-def _rewrite_tar(path: Path, drop: str) -> None:
-    with tarfile.open(path, "r:*") as tar:
-        members = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            if name != drop:
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                tar.addfile(info, io.BytesIO(data))
 
 
 # ------------------------------------------------------------------------- magellan volcanoes
@@ -76,7 +48,7 @@ def test_volcano_label_needs_a_definite_volcano() -> None:
 
 
 def test_volcano_images_labels_and_tar_order(tmp_path: Path) -> None:
-    splits = _converted("magellan_venus_volcanoes", tmp_path)
+    _, splits = prepared_and_converted("magellan_venus_volcanoes", tmp_path)
     examples = [e for s in SPLITS for e in splits[s]]
     names = sorted(_member(e) for e in examples)
     # Chips, .spr headers, tables and the rest are skipped: only the 30 images remain.
@@ -95,10 +67,10 @@ def test_volcano_images_labels_and_tar_order(tmp_path: Path) -> None:
 
 
 def test_volcano_image_without_ground_truth_is_a_layout_error(tmp_path: Path) -> None:
-    _prepare("magellan_venus_volcanoes", tmp_path)
-    _rewrite_tar(tmp_path / "volcanoes.tar.gz", drop="package/GroundTruths/img7.lxyr")
+    prepared("magellan_venus_volcanoes", tmp_path)
+    rewrite_tar(tmp_path / "volcanoes.tar.gz", {"package/GroundTruths/img7.lxyr": None})
     with pytest.raises(LayoutError, match=r"img7\.lxyr"):
-        _convert("magellan_venus_volcanoes", tmp_path)
+        converted("magellan_venus_volcanoes", tmp_path)
 
 
 def test_volcano_non_square_image_is_refused() -> None:
@@ -110,7 +82,7 @@ def test_volcano_non_square_image_is_refused() -> None:
 
 
 def test_aberdeen_merges_aliases_and_keeps_the_reference_labels(tmp_path: Path) -> None:
-    splits = _converted("aberdeen", tmp_path)
+    _, splits = prepared_and_converted("aberdeen", tmp_path)
     by_name = {e.name: e.label for s in SPLITS for e in splits[s]}
     index = aberdeen.CLASS_NAMES.index
     assert by_name["marieg1.jpg"] == index("marie") == 29
@@ -127,7 +99,7 @@ def test_aberdeen_follows_the_zip_directory_order(tmp_path: Path) -> None:
     members = {n: encode_image(fixture_image(i, 8, 8), "JPEG") for i, n in enumerate(names)}
     write_zip(tmp_path / "Aberdeen.zip", members)
     unpack_artefacts(get_dataset("aberdeen"), tmp_path)
-    splits = _convert("aberdeen", tmp_path)
+    splits = converted("aberdeen", tmp_path)
     expected = random_split(names, FRACTIONS_ALL_DATA)  # zip order, not sorted
     assert {s: [e.name for e in splits[s]] for s in SPLITS} == expected
 
@@ -136,7 +108,7 @@ def test_aberdeen_unknown_person_is_a_layout_error(tmp_path: Path) -> None:
     write_zip(tmp_path / "Aberdeen.zip", {"stranger1.jpg": encode_image(fixture_image(0), "JPEG")})
     unpack_artefacts(get_dataset("aberdeen"), tmp_path)
     with pytest.raises(LayoutError, match="stranger"):
-        _convert("aberdeen", tmp_path)
+        converted("aberdeen", tmp_path)
 
 
 # ------------------------------------------------------------------------------------ landsat
@@ -154,13 +126,13 @@ def test_landsat_patch_layout_drops_the_fourth_band(tmp_path: Path) -> None:
 
 
 def test_landsat_t3_split_and_missing_file(tmp_path: Path) -> None:
-    splits = _converted("landsat", tmp_path)
+    _, splits = prepared_and_converted("landsat", tmp_path)
     assert len(splits["test"]) == 8
     assert sum(len(splits[s]) for s in ("train", "dev", "dev_test")) == 24
     assert all(e.name.startswith("sat.tst") for e in splits["test"])
     (tmp_path / "sat.tst").unlink()
     with pytest.raises(LayoutError, match=r"sat\.tst"):
-        _convert("landsat", tmp_path)
+        converted("landsat", tmp_path)
 
 
 # ------------------------------------------------------------------------------------ brodatz
@@ -182,7 +154,7 @@ def test_brodatz_tiles_of_a_640_plate_and_the_strict_edge_rule() -> None:
 
 
 def test_brodatz_five_one_one_two_tiles_per_class(tmp_path: Path) -> None:
-    splits = _converted("brodatz", tmp_path)
+    _, splits = prepared_and_converted("brodatz", tmp_path)
     assert {s: len(v) for s, v in splits.items()} == {
         "train": 555,
         "dev": 111,
@@ -205,7 +177,7 @@ def test_brodatz_five_one_one_two_tiles_per_class(tmp_path: Path) -> None:
 
 def test_brodatz_assignment_is_the_reference_draw(tmp_path: Path) -> None:
     brodatz.make_fixture(tmp_path)
-    splits = _convert("brodatz", tmp_path)
+    splits = converted("brodatz", tmp_path)
     rng = np.random.default_rng(0)
     boxes = brodatz.tile_boxes(16, 16)
     for label in range(111):
@@ -222,14 +194,14 @@ def test_brodatz_missing_plate_is_a_layout_error(tmp_path: Path) -> None:
     brodatz.make_fixture(tmp_path)
     (tmp_path / "D112.gif").unlink()
     with pytest.raises(LayoutError, match=r"D112\.gif"):
-        _convert("brodatz", tmp_path)
+        converted("brodatz", tmp_path)
 
 
 # ------------------------------------------------------------------------------ olivetti_face
 
 
 def test_olivetti_labels_from_the_subject_number(tmp_path: Path) -> None:
-    splits = _converted("olivetti_face", tmp_path)
+    _, splits = prepared_and_converted("olivetti_face", tmp_path)
     examples = [e for s in SPLITS for e in splits[s]]
     assert len(examples) == 40
     for example in examples:
@@ -248,7 +220,7 @@ def test_olivetti_unparsable_member_is_a_layout_error(member: str) -> None:
 
 
 def test_coil20_labels_and_skipped_members(tmp_path: Path) -> None:
-    splits = _converted("coil20", tmp_path)
+    _, splits = prepared_and_converted("coil20", tmp_path)
     examples = [e for s in SPLITS for e in splits[s]]
     assert len(examples) == 40  # Thumbs.db and README.txt are skipped
     for example in examples:
@@ -259,7 +231,7 @@ def test_coil20_labels_and_skipped_members(tmp_path: Path) -> None:
 def test_mpeg7_labels_in_case_sensitive_sorted_order(tmp_path: Path) -> None:
     assert mpeg7.CLASS_NAMES[:6] == ("Bone", "Comma", "Glas", "HCircle", "Heart", "Misk")
     assert len(mpeg7.CLASS_NAMES) == 70 and mpeg7.CLASS_NAMES[6] == "apple"
-    splits = _converted("mpeg7", tmp_path)
+    _, splits = prepared_and_converted("mpeg7", tmp_path)
     examples = [e for s in SPLITS for e in splits[s]]
     assert len(examples) == 35  # confusions.* and shapedata.* are skipped
     for example in examples:
@@ -274,14 +246,14 @@ def test_mpeg7_unknown_shape_is_a_layout_error(tmp_path: Path) -> None:
     )
     unpack_artefacts(get_dataset("mpeg7"), tmp_path)
     with pytest.raises(LayoutError, match="ufo"):
-        _convert("mpeg7", tmp_path)
+        converted("mpeg7", tmp_path)
 
 
 # -------------------------------------------------------------------------------- butterflies
 
 
 def test_butterflies_fixed_test_images(tmp_path: Path) -> None:
-    splits = _converted("butterflies", tmp_path)
+    _, splits = prepared_and_converted("butterflies", tmp_path)
     assert len(splits["test"]) == 14  # two listed numbers per class in the fixture
     for example in splits["test"]:
         _, number = butterflies.parse(example.name)
@@ -304,7 +276,7 @@ def test_butterflies_unknown_folder_is_a_layout_error() -> None:
 
 
 def test_umist_labels_follow_the_reference_folder_order(tmp_path: Path) -> None:
-    splits = _converted("umist", tmp_path)
+    _, splits = prepared_and_converted("umist", tmp_path)
     examples = [e for s in SPLITS for e in splits[s]]
     assert len(examples) == 35  # Thumbs.db is skipped
     expected = {"1a": 12, "1b": 13, "1s": 0, "1t": 14, "1j": 19}
@@ -323,7 +295,7 @@ def test_truncated_tar_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "face.tar.gz"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(ValueError, match="not a complete archive"):
-        _convert("umist", tmp_path)
+        converted("umist", tmp_path)
 
 
 # ------------------------------------------------------------------------- cmu_amp_expression
@@ -334,7 +306,7 @@ def test_cmu_split_sizes_are_the_reference_codes() -> None:
 
 
 def test_cmu_per_class_permutation_split(tmp_path: Path) -> None:
-    splits = _converted("cmu_amp_expression", tmp_path)
+    _, splits = prepared_and_converted("cmu_amp_expression", tmp_path)
     rng = np.random.default_rng(1)
     for letter in cmu_amp_expression.CLASS_NAMES:
         order = rng.permutation(75)
@@ -360,7 +332,7 @@ def test_cmu_per_class_permutation_split(tmp_path: Path) -> None:
 
 
 def test_voc2005_pools_and_labels(tmp_path: Path) -> None:
-    splits = _converted("pascal_voc2005", tmp_path)
+    _, splits = prepared_and_converted("pascal_voc2005", tmp_path)
     pool = [e for s in ("train", "dev", "dev_test") for e in splits[s]]
     assert len(pool) == 6 * 4 and len(splits["test"]) == 12
     assert all(_member(e).startswith("VOC2005_1/PNGImages/") for e in pool)
@@ -379,17 +351,17 @@ def test_voc2005_pools_and_labels(tmp_path: Path) -> None:
 
 
 def test_voc2005_empty_folder_is_a_layout_error(tmp_path: Path) -> None:
-    _prepare("pascal_voc2005", tmp_path)
-    _rewrite_tar(tmp_path / "voc2005_2.tar.gz", drop="VOC2005_2/PNGImages/velo/velo_001.png")
+    prepared("pascal_voc2005", tmp_path)
+    rewrite_tar(tmp_path / "voc2005_2.tar.gz", {"VOC2005_2/PNGImages/velo/velo_001.png": None})
     with pytest.raises(LayoutError, match="PNGImages/velo"):
-        _convert("pascal_voc2005", tmp_path)
+        converted("pascal_voc2005", tmp_path)
 
 
 # ------------------------------------------------------------------------- caltech_categories
 
 
 def test_caltech_categories_merge_cars_and_skip_non_images(tmp_path: Path) -> None:
-    splits = _converted("caltech_categories", tmp_path)
+    _, splits = prepared_and_converted("caltech_categories", tmp_path)
     examples = [e for s in SPLITS for e in splits[s]]
     counts = {name: 0 for name in caltech_categories.CLASS_NAMES}
     for example in examples:
@@ -401,17 +373,17 @@ def test_caltech_categories_merge_cars_and_skip_non_images(tmp_path: Path) -> No
 
 
 def test_caltech_categories_missing_inner_tar_is_a_layout_error(tmp_path: Path) -> None:
-    _prepare("caltech_categories", tmp_path)
+    prepared("caltech_categories", tmp_path)
     (tmp_path / "extracted" / "Cars_1999.zip" / "Cars_1999" / "cars_markus.tar").unlink()
     with pytest.raises(LayoutError, match=r"cars_markus\.tar.*Cars_1999\.zip"):
-        _convert("caltech_categories", tmp_path)
+        converted("caltech_categories", tmp_path)
 
 
 # ---------------------------------------------------------------------------------- uiuc_cars
 
 
 def test_uiuc_cars_labels_and_the_test_images_quirk(tmp_path: Path) -> None:
-    splits = _converted("uiuc_cars", tmp_path)
+    _, splits = prepared_and_converted("uiuc_cars", tmp_path)
     examples = [e for s in SPLITS for e in splits[s]]
     members = [_member(e) for e in examples]
     assert not any("TestImages_Scale" in m or m.endswith(".txt") for m in members)
@@ -428,7 +400,7 @@ def test_uiuc_cars_labels_and_the_test_images_quirk(tmp_path: Path) -> None:
 
 
 def test_aloi_pools_by_tar_and_labels_by_object(tmp_path: Path) -> None:
-    splits = _converted("aloi", tmp_path)
+    _, splits = prepared_and_converted("aloi", tmp_path)
     pool = [e for s in ("train", "dev", "dev_test") for e in splits[s]]
     assert len(pool) == 3 * (2 + 6) and len(splits["test"]) == 3 * 4
     assert {e.name.split(":")[0] for e in splits["test"]} == {"aloi_red4_ill.tar"}
@@ -447,11 +419,11 @@ def test_aloi_missing_tar_is_a_layout_error(tmp_path: Path) -> None:
     aloi.make_fixture(tmp_path)
     (tmp_path / "aloi_red4_view.tar").unlink()
     with pytest.raises(LayoutError, match=r"aloi_red4_view\.tar"):
-        _convert("aloi", tmp_path)
+        converted("aloi", tmp_path)
 
 
 def test_streamed_member_decodes_to_the_fixture_image(tmp_path: Path) -> None:
-    splits = _converted("aloi", tmp_path)
+    _, splits = prepared_and_converted("aloi", tmp_path)
     example = splits["test"][0]
     assert _member(example) == "png4/1/1_l1c1.png"
     decoded = np.asarray(Image.open(io.BytesIO(example.image)))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from handler_fixtures import SPLITS, converted, everything, prepared
 from PIL import Image
 
 from nevisbench.data.handlers import (
@@ -31,36 +32,12 @@ from nevisbench.data.handlers._common import LayoutError, encode_image, fixture_
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import extracted_dir, get_dataset
 
-SPLITS = ("train", "dev", "dev_test", "test")
-
-
-def prepared(name: str, tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
-    spec = get_dataset(name)
-    spec.make_fixture(raw)
-    unpack_artefacts(spec, raw)
-    return raw
-
-
-def converted(name: str, raw: Path) -> dict[str, list]:
-    out = get_dataset(name).convert(raw)
-    return {split: list(out[split]) for split in SPLITS}
-
-
-def names(examples: list) -> list[str]:
-    return [example.name for example in examples]
-
-
-def everything(splits: dict[str, list]) -> list:
-    return [example for split in SPLITS for example in splits[split]]
-
-
 # ------------------------------------------------------------------------------------ scenes
 
 
 def test_scenes8_labels_come_from_the_file_name_prefix(tmp_path: Path) -> None:
-    raw = prepared("scenes8", tmp_path)
-    examples = everything(converted("scenes8", raw))
+    raw = prepared("scenes8", tmp_path / "raw")
+    examples = everything(converted("scenes8", raw, SPLITS))
     assert len(examples) == 32
     for example in examples:
         prefix = Path(example.name).name.split("_")[0]
@@ -69,7 +46,7 @@ def test_scenes8_labels_come_from_the_file_name_prefix(tmp_path: Path) -> None:
 
 
 def test_scenes8_unknown_class_prefix_is_a_layout_error(tmp_path: Path) -> None:
-    raw = prepared("scenes8", tmp_path)
+    raw = prepared("scenes8", tmp_path / "raw")
     root = extracted_dir(raw, scenes8._FILE) / scenes8._FOLDER
     (root / "beach_x1.jpg").write_bytes(encode_image(fixture_image(1), "JPEG"))
     with pytest.raises(LayoutError, match="beach_x1.jpg"):
@@ -77,8 +54,8 @@ def test_scenes8_unknown_class_prefix_is_a_layout_error(tmp_path: Path) -> None:
 
 
 def test_scenes15_labels_are_folders_in_reference_order(tmp_path: Path) -> None:
-    raw = prepared("scenes15", tmp_path)
-    examples = everything(converted("scenes15", raw))
+    raw = prepared("scenes15", tmp_path / "raw")
+    examples = everything(converted("scenes15", raw, SPLITS))
     assert len(examples) == 30
     for example in examples:
         assert scenes15.CLASS_NAMES[example.label] == example.name.split("/")[0]
@@ -86,7 +63,7 @@ def test_scenes15_labels_are_folders_in_reference_order(tmp_path: Path) -> None:
 
 
 def test_missing_extracted_archive_names_the_artefact(tmp_path: Path) -> None:
-    raw = prepared("scenes15", tmp_path)
+    raw = prepared("scenes15", tmp_path / "raw")
     shutil.rmtree(extracted_dir(raw, scenes15._FILE))
     with pytest.raises(LayoutError, match="scene_categories.zip"):
         scenes15.convert(raw)
@@ -96,8 +73,8 @@ def test_missing_extracted_archive_names_the_artefact(tmp_path: Path) -> None:
 
 
 def test_voc2006_last_positive_list_in_the_tar_wins_and_unlabelled_images_go(tmp_path: Path) -> None:
-    raw = prepared("pascal_voc2006", tmp_path)
-    splits = converted("pascal_voc2006", raw)
+    raw = prepared("pascal_voc2006", tmp_path / "raw")
+    splits = converted("pascal_voc2006", raw, SPLITS)
     pool = splits["train"] + splits["dev"] + splits["dev_test"]
     by_id = {Path(e.name).stem: e.label for e in pool}
     # 000021 is positive for person and car; the fixture stores person's list first, so car wins.
@@ -109,8 +86,8 @@ def test_voc2006_last_positive_list_in_the_tar_wins_and_unlabelled_images_go(tmp
 
 
 def test_voc2006_examples_follow_the_tar_member_order(tmp_path: Path) -> None:
-    raw = prepared("pascal_voc2006", tmp_path)
-    test = converted("pascal_voc2006", raw)["test"]
+    raw = prepared("pascal_voc2006", tmp_path / "raw")
+    test = converted("pascal_voc2006", raw, SPLITS)["test"]
     ids = [Path(e.name).stem for e in test]
     assert ids == sorted(ids, reverse=True)  # the fixture stores images in reverse order
 
@@ -123,7 +100,7 @@ def test_voc2006_line_parsing_needs_the_two_space_positive_flag() -> None:
 
 
 def test_voc2006_missing_class_list_is_a_layout_error(tmp_path: Path) -> None:
-    raw = prepared("pascal_voc2006", tmp_path)
+    raw = prepared("pascal_voc2006", tmp_path / "raw")
     (extracted_dir(raw, pascal_voc2006.TEST) / "VOCdevkit/VOC2006/ImageSets/sheep_test.txt").unlink()
     with pytest.raises(LayoutError, match="sheep_test.txt"):
         pascal_voc2006.convert(raw)
@@ -133,8 +110,8 @@ def test_voc2006_missing_class_list_is_a_layout_error(tmp_path: Path) -> None:
 
 
 def test_extended_yaleb_splits_by_pose_and_skips_ambient_images(tmp_path: Path) -> None:
-    raw = prepared("extended_yaleb", tmp_path)
-    splits = converted("extended_yaleb", raw)
+    raw = prepared("extended_yaleb", tmp_path / "raw")
+    splits = converted("extended_yaleb", raw, SPLITS)
     for split, examples in splits.items():
         poses = {extended_yaleb.pose_of(Path(e.name).name) for e in examples}
         assert poses == set(extended_yaleb.POSES[split])
@@ -151,7 +128,7 @@ def test_extended_yaleb_splits_by_pose_and_skips_ambient_images(tmp_path: Path) 
 
 
 def test_ig02_drops_duplicate_pixels_and_puts_listed_train_images_first(tmp_path: Path) -> None:
-    raw = prepared("ig02", tmp_path)
+    raw = prepared("ig02", tmp_path / "raw")
     ordered = ig02.ordered_unique(raw)
     assert len(ordered) == 36  # 3 × 12 images; each class's exact copy is dropped
     assert not any("_copy" in e.name for e in ordered)
@@ -163,7 +140,7 @@ def test_ig02_drops_duplicate_pixels_and_puts_listed_train_images_first(tmp_path
 
 
 def test_ig02_missing_train_list_is_a_layout_error(tmp_path: Path) -> None:
-    raw = prepared("ig02", tmp_path)
+    raw = prepared("ig02", tmp_path / "raw")
     (extracted_dir(raw, ig02.ZIPS["cars"]) / "cars_train.txt").unlink()
     with pytest.raises(LayoutError, match="cars_train.txt"):
         ig02.convert(raw)
@@ -173,8 +150,8 @@ def test_ig02_missing_train_list_is_a_layout_error(tmp_path: Path) -> None:
 
 
 def test_ppmi_train_pool_and_test_follow_the_path_filters(tmp_path: Path) -> None:
-    raw = prepared("ppmi", tmp_path)
-    splits = converted("ppmi", raw)
+    raw = prepared("ppmi", tmp_path / "raw")
+    splits = converted("ppmi", raw, SPLITS)
     pool = splits["train"] + splits["dev"] + splits["dev_test"]
     assert len(pool) == 25 and len(splits["test"]) == 10
     assert all("/train/" in e.name for e in pool)
@@ -188,7 +165,7 @@ def test_ppmi_train_pool_and_test_follow_the_path_filters(tmp_path: Path) -> Non
 
 
 def test_caltech256_keeps_tar_order_and_numbers_classes_by_folder(tmp_path: Path) -> None:
-    raw = prepared("caltech256", tmp_path)
+    raw = prepared("caltech256", tmp_path / "raw")
     examples = caltech256.examples(raw)
     assert len(examples) == 35  # RENAME2 and Thumbs.db are not images of the task
     assert [e.label for e in examples[::7]] == [256, 250, 197, 55, 0]  # the tar's order
@@ -215,8 +192,8 @@ def test_caltech256_folder_number_must_match_its_name(tmp_path: Path) -> None:
 
 
 def test_lfw_splits_each_person_by_position_in_the_tar(tmp_path: Path) -> None:
-    raw = prepared("lfw", tmp_path)
-    splits = converted("lfw", raw)
+    raw = prepared("lfw", tmp_path / "raw")
+    splits = converted("lfw", raw, SPLITS)
     of = {Path(e.name).name: (split, e.label) for split in SPLITS for e in splits[split]}
     gul = lfw.CLASS_NAMES.index("Abdullah_Gul")
     # Stored as 3, 1, 2, 6, 5, 4: train 3, 1; dev 2; dev_test 6; test 5, 4.
@@ -248,8 +225,8 @@ def test_lfw_unknown_person_with_enough_images_is_a_layout_error(tmp_path: Path)
 
 
 def test_flowers17_uses_split_one_and_numbered_labels(tmp_path: Path) -> None:
-    raw = prepared("oxford_flowers_17", tmp_path)
-    splits = converted("oxford_flowers_17", raw)
+    raw = prepared("oxford_flowers_17", tmp_path / "raw")
+    splits = converted("oxford_flowers_17", raw, SPLITS)
 
     def number(example) -> int:
         return int(Path(example.name).stem.split("_")[1])
@@ -266,7 +243,7 @@ def test_flowers17_uses_split_one_and_numbered_labels(tmp_path: Path) -> None:
 def test_flowers17_missing_split_variable_is_a_layout_error(tmp_path: Path) -> None:
     import scipy.io
 
-    raw = prepared("oxford_flowers_17", tmp_path)
+    raw = prepared("oxford_flowers_17", tmp_path / "raw")
     scipy.io.savemat(raw / oxford_flowers_17.SPLITS, {"trn1": np.ones((1, 3))})
     with pytest.raises(LayoutError, match="val1"):
         oxford_flowers_17.convert(raw)
@@ -276,8 +253,8 @@ def test_flowers17_missing_split_variable_is_a_layout_error(tmp_path: Path) -> N
 
 
 def test_fmd_reads_only_the_image_folder(tmp_path: Path) -> None:
-    raw = prepared("flickr_material_database", tmp_path)
-    examples = everything(converted("flickr_material_database", raw))
+    raw = prepared("flickr_material_database", tmp_path / "raw")
+    examples = everything(converted("flickr_material_database", raw, SPLITS))
     assert len(examples) == 30
     assert all(e.name.startswith("image/") for e in examples)
     assert Counter(e.label for e in examples) == Counter({k: 3 for k in range(10)})
@@ -287,8 +264,8 @@ def test_fmd_reads_only_the_image_folder(tmp_path: Path) -> None:
 
 
 def test_belgium_labels_are_folder_numbers(tmp_path: Path) -> None:
-    raw = prepared("belgium_tsc", tmp_path)
-    splits = converted("belgium_tsc", raw)
+    raw = prepared("belgium_tsc", tmp_path / "raw")
+    splits = converted("belgium_tsc", raw, SPLITS)
     assert sorted({e.label for e in splits["test"]}) == [3, 19, 61]
     for example in everything(splits):
         assert example.label == int(example.name.split("/")[1])
@@ -296,15 +273,15 @@ def test_belgium_labels_are_folder_numbers(tmp_path: Path) -> None:
 
 
 def test_belgium_class_list_with_wrong_count_is_a_layout_error(tmp_path: Path) -> None:
-    raw = prepared("belgium_tsc", tmp_path)
+    raw = prepared("belgium_tsc", tmp_path / "raw")
     (raw / belgium_tsc.NAMES_FILE).write_text("header\nA1\nA2\n")
     with pytest.raises(LayoutError, match="reducedSetTS.txt"):
         belgium_tsc.convert(raw)
 
 
 def test_gtsrb_test_labels_come_from_the_csv(tmp_path: Path) -> None:
-    raw = prepared("german_tsr", tmp_path)
-    splits = converted("german_tsr", raw)
+    raw = prepared("german_tsr", tmp_path / "raw")
+    splits = converted("german_tsr", raw, SPLITS)
     assert {Path(e.name).name: e.label for e in splits["test"]} == {
         "00000.ppm": 3, "00001.ppm": 14, "00002.ppm": 42, "00003.ppm": 0,
     }  # fmt: skip
@@ -313,7 +290,7 @@ def test_gtsrb_test_labels_come_from_the_csv(tmp_path: Path) -> None:
 
 
 def test_gtsrb_test_image_without_label_is_a_layout_error(tmp_path: Path) -> None:
-    raw = prepared("german_tsr", tmp_path)
+    raw = prepared("german_tsr", tmp_path / "raw")
     with zipfile.ZipFile(raw / german_tsr.TEST_LABELS, "w") as archive:
         archive.writestr(german_tsr.LABEL_FILE, "Filename;ClassId\n00000.ppm;3\n")
     with pytest.raises(LayoutError, match="00001.ppm"):
@@ -324,8 +301,8 @@ def test_gtsrb_test_image_without_label_is_a_layout_error(tmp_path: Path) -> Non
 
 
 def test_vistex_follows_reference_links_across_parts(tmp_path: Path) -> None:
-    raw = prepared("vistex", tmp_path)
-    examples = everything(converted("vistex", raw))
+    raw = prepared("vistex", tmp_path / "raw")
+    examples = everything(converted("vistex", raw, SPLITS))
     assert len(examples) == 36  # the scene link is not a reference texture
     assert all(e.name.startswith("VisTex/Images/Reference/") for e in examples)
     for example in examples:
@@ -337,7 +314,7 @@ def test_vistex_follows_reference_links_across_parts(tmp_path: Path) -> None:
 def test_vistex_broken_link_is_a_layout_error(tmp_path: Path) -> None:
     import ncompress
 
-    raw = prepared("vistex", tmp_path)
+    raw = prepared("vistex", tmp_path / "raw")
     part_b = extracted_dir(raw, "VisTex.tar.gz") / "VisionTexture/vistex1.0a.B.tar.Z"
     files, links, flat = vistex.fixture_layout()
     flat.pop("VisTex/FLAT/512x512/Bark.0000.ppm")

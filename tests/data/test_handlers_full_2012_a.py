@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from handler_fixtures import materialise, prepared, rewrite_zip
 
 from nevisbench.data.handlers import (
     _kth_tips,
@@ -20,36 +21,9 @@ from nevisbench.data.handlers import (
     wiki_paintings_style,
 )
 from nevisbench.data.handlers._common import LayoutError, encode_image, fixture_image, write_zip
-from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import get_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.data.store import write_dataset
-
-
-def _prepared(name: str, tmp_path: Path) -> Path:
-    spec = get_dataset(name)
-    raw = tmp_path / "raw"
-    spec.make_fixture(raw)
-    unpack_artefacts(spec, raw)
-    return raw
-
-
-def _materialise(splits: dict) -> dict[str, list]:
-    return {split: list(examples) for split, examples in splits.items()}
-
-
-def _rewrite_zip(path: Path, change: dict[str, bytes | None]) -> None:
-    """Rewrites a zip with some members replaced (bytes) or removed (None)."""
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    for name, data in change.items():
-        if data is None:
-            members.pop(name, None)
-        else:
-            members[name] = data
-    path.unlink()
-    write_zip(path, members)
-
 
 # ------------------------------------------------------------------------------------------ KTH-TIPS
 
@@ -62,7 +36,7 @@ def test_kth_material_is_the_folder_above_sample() -> None:
 @pytest.mark.parametrize("name", ["kth_tips", "kth_tips_2a", "kth_tips_2b"])
 def test_kth_labels_follow_the_material_folder(name: str, tmp_path: Path) -> None:
     spec = get_dataset(name)
-    raw = _prepared(name, tmp_path)
+    raw = prepared(name, tmp_path / "raw")
     splits = spec.convert(raw)
     examples = sorted((e for split in splits.values() for e in split), key=lambda e: e.name)
     samples = 4 if name != "kth_tips" else 1
@@ -75,7 +49,7 @@ def test_kth_labels_follow_the_material_folder(name: str, tmp_path: Path) -> Non
 
 
 def test_kth_refuses_other_material_folders(tmp_path: Path) -> None:
-    raw = _prepared("kth_tips", tmp_path)
+    raw = prepared("kth_tips", tmp_path / "raw")
     top = next((raw / "extracted" / "kth_tips_col_200x200.tar").iterdir())
     (top / "cotton").rename(top / "silk")
     with pytest.raises(LayoutError, match="silk"):
@@ -86,7 +60,7 @@ def test_kth_refuses_other_material_folders(tmp_path: Path) -> None:
 
 
 def test_umd_label_is_folder_number_minus_one(tmp_path: Path) -> None:
-    raw = _prepared("umd", tmp_path)
+    raw = prepared("umd", tmp_path / "raw")
     examples = umd.examples(raw)
     assert len(examples) == 25 * 2  # Thumbs.db left out
     for example in examples:
@@ -99,7 +73,7 @@ def test_umd_label_is_folder_number_minus_one(tmp_path: Path) -> None:
 
 
 def test_umd_refuses_a_non_numeric_folder(tmp_path: Path) -> None:
-    raw = _prepared("umd", tmp_path)
+    raw = prepared("umd", tmp_path / "raw")
     stray = raw / "extracted" / "textures-2.zip" / "textures-2" / "extra" / "x.png"
     stray.parent.mkdir()
     stray.write_bytes(encode_image(fixture_image(0, channels=1)))
@@ -111,7 +85,7 @@ def test_umd_refuses_a_non_numeric_folder(tmp_path: Path) -> None:
 
 
 def test_uiuc_labels_are_sorted_folder_indices(tmp_path: Path) -> None:
-    raw = _prepared("uiuc_texture", tmp_path)
+    raw = prepared("uiuc_texture", tmp_path / "raw")
     examples = uiuc_texture.examples(raw)
     assert len(examples) == 50
     for example in examples:
@@ -122,7 +96,7 @@ def test_uiuc_labels_are_sorted_folder_indices(tmp_path: Path) -> None:
 
 
 def test_uiuc_missing_archive_names_it(tmp_path: Path) -> None:
-    raw = _prepared("uiuc_texture", tmp_path)
+    raw = prepared("uiuc_texture", tmp_path / "raw")
     import shutil
 
     shutil.rmtree(raw / "extracted" / "T16-T20.zip")
@@ -134,7 +108,7 @@ def test_uiuc_missing_archive_names_it(tmp_path: Path) -> None:
 
 
 def test_sketch_uses_the_reference_label_order(tmp_path: Path) -> None:
-    raw = _prepared("sketch", tmp_path)
+    raw = prepared("sketch", tmp_path / "raw")
     examples = sketch.examples(raw)
     assert len(examples) == 12 * 3  # filelist.txt is not an example
     by_folder = {e.name.split("/")[1]: e.label for e in examples}
@@ -148,8 +122,8 @@ def test_sketch_uses_the_reference_label_order(tmp_path: Path) -> None:
 
 
 def test_cvc_muscima_partition_and_labels(tmp_path: Path) -> None:
-    raw = _prepared("cvc_muscima", tmp_path)
-    splits = _materialise(cvc_muscima.convert(raw))
+    raw = prepared("cvc_muscima", tmp_path / "raw")
+    splits = materialise(cvc_muscima.convert(raw))
     test = splits["test"]
     pool = splits["train"] + splits["dev"] + splits["dev_test"]
     assert len(test) == 6 and len(pool) == 24
@@ -163,8 +137,8 @@ def test_cvc_muscima_partition_and_labels(tmp_path: Path) -> None:
 
 
 def test_cvc_muscima_missing_partition_list_is_named(tmp_path: Path) -> None:
-    raw = _prepared("cvc_muscima", tmp_path)
-    _rewrite_zip(raw / cvc_muscima.PARTITIONS, {cvc_muscima.TEST_LIST: None})
+    raw = prepared("cvc_muscima", tmp_path / "raw")
+    rewrite_zip(raw / cvc_muscima.PARTITIONS, {cvc_muscima.TEST_LIST: None})
     with pytest.raises(LayoutError, match="set_2_testing_01.txt"):
         cvc_muscima.convert(raw)
 
@@ -184,8 +158,8 @@ def test_iaprtc12_label_rows_and_word_list() -> None:
 
 
 def test_iaprtc12_pool_labels_and_duplicates(tmp_path: Path) -> None:
-    raw = _prepared("iaprtc12", tmp_path)
-    splits = _materialise(iaprtc12.convert(raw))
+    raw = prepared("iaprtc12", tmp_path / "raw")
+    splits = materialise(iaprtc12.convert(raw))
     examples = [e for split in splits.values() for e in split]
     # Train + validation ids 1..25 only (test ids unused); the saiaprtc12ok copy is not read.
     assert len(examples) == 25
@@ -204,29 +178,29 @@ def test_iaprtc12_pool_labels_and_duplicates(tmp_path: Path) -> None:
 
 def test_iaprtc12_multi_hot_in_store(tmp_path: Path, home: Path) -> None:
     spec = get_dataset("iaprtc12")
-    raw = _prepared("iaprtc12", tmp_path)
+    raw = prepared("iaprtc12", tmp_path / "raw")
     stored = write_dataset(spec, spec.convert(raw), home / "datasets" / "iaprtc12")
     labels = stored.split("train").labels
     assert labels.shape[1] == 276 and (labels.sum(axis=1) == 1).all()
 
 
 def test_iaprtc12_word_list_must_number_276_labels(tmp_path: Path) -> None:
-    raw = _prepared("iaprtc12", tmp_path)
-    _rewrite_zip(raw / iaprtc12.ARCHIVE, {iaprtc12.WORD_LIST: b"1\tsky\n2\ttree\n"})
+    raw = prepared("iaprtc12", tmp_path / "raw")
+    rewrite_zip(raw / iaprtc12.ARCHIVE, {iaprtc12.WORD_LIST: b"1\tsky\n2\ttree\n"})
     with pytest.raises(LayoutError, match="wlist.txt"):
         iaprtc12.convert(raw)
-    _rewrite_zip(raw / iaprtc12.ARCHIVE, {iaprtc12.WORD_LIST: None})
+    rewrite_zip(raw / iaprtc12.ARCHIVE, {iaprtc12.WORD_LIST: None})
     with pytest.raises(LayoutError, match="wlist.txt"):
         iaprtc12.convert(raw)
 
 
 def test_iaprtc12_unlabelled_pool_image_is_named(tmp_path: Path) -> None:
-    raw = _prepared("iaprtc12", tmp_path)
+    raw = prepared("iaprtc12", tmp_path / "raw")
     label_file = iaprtc12.LABEL_FILE.format(folder=0)
     with zipfile.ZipFile(raw / iaprtc12.ARCHIVE) as archive:
         rows = archive.read(label_file).decode().splitlines()
     kept = "".join(f"{row}\n" for row in rows if not row.startswith("4 "))
-    _rewrite_zip(raw / iaprtc12.ARCHIVE, {label_file: kept.encode()})
+    rewrite_zip(raw / iaprtc12.ARCHIVE, {label_file: kept.encode()})
     with pytest.raises(LayoutError, match="image 4 "):
         iaprtc12.convert(raw)
 
@@ -235,8 +209,8 @@ def test_iaprtc12_unlabelled_pool_image_is_named(tmp_path: Path) -> None:
 
 
 def test_mit_scenes_official_lists(tmp_path: Path) -> None:
-    raw = _prepared("mit_scenes", tmp_path)
-    splits = _materialise(mit_scenes.convert(raw))
+    raw = prepared("mit_scenes", tmp_path / "raw")
+    splits = materialise(mit_scenes.convert(raw))
     assert [e.name for e in splits["test"]] == [
         f"indoorCVPR_09/Images/{c}/img_{k}3.jpg"
         for k, c in enumerate(
@@ -257,15 +231,15 @@ def test_mit_scenes_official_lists(tmp_path: Path) -> None:
 
 
 def test_mit_scenes_missing_listed_image_is_named(tmp_path: Path) -> None:
-    raw = _prepared("mit_scenes", tmp_path)
-    _rewrite_zip(raw / mit_scenes.ARCHIVE, {"indoorCVPR_09/Images/office/img_01.jpg": None})
+    raw = prepared("mit_scenes", tmp_path / "raw")
+    rewrite_zip(raw / mit_scenes.ARCHIVE, {"indoorCVPR_09/Images/office/img_01.jpg": None})
     with pytest.raises(LayoutError, match="office/img_01.jpg"):
         mit_scenes.convert(raw)
 
 
 def test_mit_scenes_unknown_category_is_refused(tmp_path: Path) -> None:
-    raw = _prepared("mit_scenes", tmp_path)
-    _rewrite_zip(raw / mit_scenes.ARCHIVE, {mit_scenes.TEST_LIST: b"spaceship/x.jpg"})
+    raw = prepared("mit_scenes", tmp_path / "raw")
+    rewrite_zip(raw / mit_scenes.ARCHIVE, {mit_scenes.TEST_LIST: b"spaceship/x.jpg"})
     with pytest.raises(LayoutError, match="spaceship"):
         mit_scenes.convert(raw)
 
@@ -285,8 +259,8 @@ def test_wiki_csv_loses_its_first_row_like_pandas() -> None:
 
 def test_wiki_splits_and_missing_image_counted(tmp_path: Path, home: Path) -> None:
     spec = get_dataset("wiki_paintings_style")
-    raw = _prepared("wiki_paintings_style", tmp_path)
-    splits = _materialise(spec.convert(raw))
+    raw = prepared("wiki_paintings_style", tmp_path / "raw")
+    splits = materialise(spec.convert(raw))
     # 24 training rows and 6 validation rows, less each file's first (header) row.
     assert len(splits["test"]) == 5
     assert sum(len(splits[s]) for s in ("train", "dev", "dev_test")) == 23
@@ -295,14 +269,14 @@ def test_wiki_splits_and_missing_image_counted(tmp_path: Path, home: Path) -> No
     assert "wikiart/Art_Nouveau_Modern/artist-1_painting-4.jpg" in names
     # A listed painting missing from the zip is counted as corrupt, not fatal.
     gone = splits["train"][0].name
-    _rewrite_zip(raw / wiki_paintings_style.IMAGES, {gone: None})
+    rewrite_zip(raw / wiki_paintings_style.IMAGES, {gone: None})
     stored = write_dataset(spec, spec.convert(raw), home / "datasets" / spec.id)
     corrupt = stored.meta["corrupt_images"]["train"]
     assert corrupt["count"] == 1 and corrupt["names"][0].startswith(gone)
 
 
 def test_wiki_missing_csv_is_named(tmp_path: Path) -> None:
-    raw = _prepared("wiki_paintings_style", tmp_path)
+    raw = prepared("wiki_paintings_style", tmp_path / "raw")
     path = raw / wiki_paintings_style.CSVS
     with zipfile.ZipFile(path) as archive:
         keep = {"style_train.csv": archive.read("style_train.csv")}
@@ -316,7 +290,7 @@ def test_fixture_images_decode(tmp_path: Path) -> None:
     # The streamed handlers hand the store encoded bytes; they must be real images.
     from PIL import Image
 
-    raw = _prepared("cvc_muscima", tmp_path)
+    raw = prepared("cvc_muscima", tmp_path / "raw")
     example = next(iter(cvc_muscima.convert(raw)["test"]))
     with Image.open(io.BytesIO(example.image)) as image:
         assert image.mode == "L"

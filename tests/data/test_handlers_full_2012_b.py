@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.io
+from handler_fixtures import SPLITS, converted, prepared
 
 from nevisbench.data.handlers import (
     animal,
@@ -23,31 +24,15 @@ from nevisbench.data.handlers import (
     voc_actions,
 )
 from nevisbench.data.handlers._common import LayoutError, read_members, write_tar
-from nevisbench.data.prepare import unpack_artefacts
-from nevisbench.data.spec import Crop, extracted_dir, get_dataset
+from nevisbench.data.spec import Crop, extracted_dir
 from nevisbench.data.store import decode_image
-
-SPLITS = ("train", "dev", "dev_test", "test")
-
-
-def _prepared(name: str, tmp_path: Path) -> Path:
-    spec = get_dataset(name)
-    raw = tmp_path / "raw"
-    spec.make_fixture(raw)
-    unpack_artefacts(spec, raw)
-    return raw
-
-
-def _convert(name: str, raw: Path) -> dict[str, list]:
-    return {split: list(examples) for split, examples in get_dataset(name).convert(raw).items()}
-
 
 # ------------------------------------------------------------------------------------ stanford_cars
 
 
 def test_stanford_cars_labels_and_official_test(tmp_path: Path) -> None:
-    raw = _prepared("stanford_cars", tmp_path)
-    out = _convert("stanford_cars", raw)
+    raw = prepared("stanford_cars", tmp_path / "raw")
+    out = converted("stanford_cars", raw)
     by_name = {Path(e.name).name: e.label for split in SPLITS for e in out[split]}
     # Fixture: image i+1 has class (3i mod 196) + 1, and every fourth image is an official test image.
     assert by_name["000001.jpg"] == 0 and by_name["000002.jpg"] == 3 and by_name["000040.jpg"] == 117
@@ -56,7 +41,7 @@ def test_stanford_cars_labels_and_official_test(tmp_path: Path) -> None:
 
 
 def test_stanford_cars_rejects_other_class_names(tmp_path: Path) -> None:
-    raw = _prepared("stanford_cars", tmp_path)
+    raw = prepared("stanford_cars", tmp_path / "raw")
     mat = scipy.io.loadmat(raw / "cars_annos.mat")
     names = np.empty((1, 196), dtype=object)
     names[0, :] = ["x"] * 196
@@ -69,8 +54,8 @@ def test_stanford_cars_rejects_other_class_names(tmp_path: Path) -> None:
 
 
 def test_fgvc_family_labels_follow_the_split_lists(tmp_path: Path) -> None:
-    raw = _prepared("fgvc_aircraft_family", tmp_path)
-    out = _convert("fgvc_aircraft_family", raw)
+    raw = prepared("fgvc_aircraft_family", tmp_path / "raw")
+    out = converted("fgvc_aircraft_family", raw)
     data = extracted_dir(raw, "fgvc-aircraft-2013b.tar.gz") / "fgvc-aircraft-2013b/data"
     expected = {}
     for line in (data / "images_family_test.txt").read_text().splitlines():
@@ -81,7 +66,7 @@ def test_fgvc_family_labels_follow_the_split_lists(tmp_path: Path) -> None:
 
 
 def test_fgvc_missing_split_list_names_it(tmp_path: Path) -> None:
-    raw = _prepared("fgvc_aircraft_family", tmp_path)
+    raw = prepared("fgvc_aircraft_family", tmp_path / "raw")
     data = extracted_dir(raw, "fgvc-aircraft-2013b.tar.gz") / "fgvc-aircraft-2013b/data"
     (data / "images_family_test.txt").unlink()
     with pytest.raises(LayoutError, match="images_family_test.txt"):
@@ -97,8 +82,8 @@ def test_coco_crop_box_rounds_like_pil() -> None:
 
 
 def test_coco_keeps_boxes_of_16_px_and_labels_category_minus_one(tmp_path: Path) -> None:
-    raw = _prepared("coco_single_label", tmp_path)
-    out = _convert("coco_single_label", raw)
+    raw = prepared("coco_single_label", tmp_path / "raw")
+    out = converted("coco_single_label", raw)
     # Two boxes per image, one 15.9 px wide (dropped): 30 train images, 4 val images.
     assert sum(len(out[s]) for s in ("train", "dev", "dev_test")) == 30
     assert [e.label for e in out["test"]] == [6, 0, 89, 17]
@@ -110,7 +95,7 @@ def test_coco_keeps_boxes_of_16_px_and_labels_category_minus_one(tmp_path: Path)
 
 
 def test_coco_unknown_category_name_is_a_layout_error(tmp_path: Path) -> None:
-    raw = _prepared("coco_single_label", tmp_path)
+    raw = prepared("coco_single_label", tmp_path / "raw")
     path = raw / "annotations_trainval2017.zip"
     with zipfile.ZipFile(path) as archive:
         members = {n: archive.read(n) for n in archive.namelist()}
@@ -127,8 +112,8 @@ def test_coco_unknown_category_name_is_a_layout_error(tmp_path: Path) -> None:
 
 
 def test_animal_matches_folders_loosely_and_rejects_unknown(tmp_path: Path) -> None:
-    raw = _prepared("animal", tmp_path)
-    out = _convert("animal", raw)
+    raw = prepared("animal", tmp_path / "raw")
+    out = converted("animal", raw)
     labels = {e.name.split(":")[1].split("/")[1]: e.label for s in SPLITS for e in out[s]}
     assert labels == {"bird": 0, "butterfly": 1, "cat": 2, "Flying_Bird": 11, "dolphine": 7, "hen": 12}
     assert sum(len(out[s]) for s in SPLITS) == 48  # Thumbs.db is not an image
@@ -144,8 +129,8 @@ def test_animal_matches_folders_loosely_and_rejects_unknown(tmp_path: Path) -> N
 
 
 def test_silhouettes_official_split_and_images(tmp_path: Path) -> None:
-    raw = _prepared("silhouettes_28", tmp_path)
-    out = _convert("silhouettes_28", raw)
+    raw = prepared("silhouettes_28", tmp_path / "raw")
+    out = converted("silhouettes_28", raw)
     mat = scipy.io.loadmat(raw / silhouettes_28._SPLIT)
     assert len(out["train"]) + len(out["dev"]) == 20
     assert [e.label for e in out["dev_test"]] == (mat["val_labels"].ravel() - 1).tolist()
@@ -156,7 +141,7 @@ def test_silhouettes_official_split_and_images(tmp_path: Path) -> None:
 
 
 def test_silhouettes_checks_class_names(tmp_path: Path) -> None:
-    raw = _prepared("silhouettes_28", tmp_path)
+    raw = prepared("silhouettes_28", tmp_path / "raw")
     scipy.io.savemat(raw / silhouettes_28._ALL, {"X": np.zeros((1, 784))})
     with pytest.raises(LayoutError, match="classnames"):
         silhouettes_28.convert(raw)
@@ -179,8 +164,8 @@ def test_interact_split_per_class_sizes_and_seed() -> None:
 
 
 def test_interact_illustrations_only_in_train_and_exclusions(tmp_path: Path) -> None:
-    raw = _prepared("interact", tmp_path)
-    out = _convert("interact", raw)
+    raw = prepared("interact", tmp_path / "raw")
+    out = converted("interact", raw)
     illustrations = [e for s in SPLITS for e in out[s] if "illustration" in e.name]
     assert len(illustrations) == 4 and all(e in out["train"] for e in illustrations)
     assert {e.label for e in illustrations} == {6, 1}
@@ -190,7 +175,7 @@ def test_interact_illustrations_only_in_train_and_exclusions(tmp_path: Path) -> 
 
 
 def test_interact_sentences_must_agree(tmp_path: Path) -> None:
-    raw = _prepared("interact", tmp_path)
+    raw = prepared("interact", tmp_path / "raw")
     path = raw / interact._ART_ANNOTATIONS
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(interact._ART_LIST, "08;illustration_08_0.png;Person 1 kicks Person 2.\n")
@@ -217,8 +202,8 @@ def test_voc_actions_parses_boxes_and_action_flags() -> None:
 
 
 def test_voc_actions_crops_every_person(tmp_path: Path) -> None:
-    raw = _prepared("voc_actions", tmp_path)
-    out = _convert("voc_actions", raw)
+    raw = prepared("voc_actions", tmp_path / "raw")
+    out = converted("voc_actions", raw)
     examples = [e for s in SPLITS for e in out[s]]
     assert len(examples) == 24 + 8  # one person per image, a second on every third image
     assert not any("999999" in e.name for e in examples)  # listed without annotation: skipped
@@ -230,7 +215,7 @@ def test_voc_actions_crops_every_person(tmp_path: Path) -> None:
 
 
 def test_voc_actions_missing_action_list_names_it(tmp_path: Path) -> None:
-    raw = _prepared("voc_actions", tmp_path)
+    raw = prepared("voc_actions", tmp_path / "raw")
     root = extracted_dir(raw, voc_actions._FILE)
     (root / voc_actions._ROOT / "ImageSets/Action/walking_trainval.txt").unlink()
     with pytest.raises(LayoutError, match="walking_trainval.txt"):
@@ -243,7 +228,7 @@ def test_voc_actions_missing_action_list_names_it(tmp_path: Path) -> None:
 def test_chars74k_labels_and_test_lists(tmp_path: Path) -> None:
     assert chars74k.label_of("GoodImg/Bmp/Sample012/img012-00001.png") == 11
     assert chars74k.CLASS_NAMES[11] == "B" and chars74k.CLASS_NAMES[61] == "z"
-    raw = _prepared("chars74k", tmp_path)
+    raw = prepared("chars74k", tmp_path / "raw")
     tests = chars74k.test_names(raw)
     assert tests["Hnd"] == {"Img/Sample001/img001-002", "Img/Sample012/img012-001", "Img/Sample062/img062-003"}
     assert chars74k._is_test("Img/Sample001/img001-002.png", tests["Hnd"])
@@ -251,8 +236,8 @@ def test_chars74k_labels_and_test_lists(tmp_path: Path) -> None:
 
 
 def test_chars74k_drops_duplicates_and_masks(tmp_path: Path) -> None:
-    raw = _prepared("chars74k", tmp_path)
-    out = _convert("chars74k", raw)
+    raw = prepared("chars74k", tmp_path / "raw")
+    out = converted("chars74k", raw)
     names = [e.name for s in SPLITS for e in out[s]]
     # 3 categories × 12 images; each category's copy of its first image (k = 99) is dropped, as are
     # the Img masks and Hnd trajectories.
@@ -270,8 +255,8 @@ def test_lfwa_split_per_person() -> None:
 
 
 def test_lfwa_keeps_people_with_five_images(tmp_path: Path) -> None:
-    raw = _prepared("lfwa", tmp_path)
-    out = _convert("lfwa", raw)
+    raw = prepared("lfwa", tmp_path / "raw")
+    out = converted("lfwa", raw)
     assert [len(out[s]) for s in SPLITS] == [1 + 3, 2, 2, 4]
     labels = {e.label for s in SPLITS for e in out[s]}
     assert labels == {lfwa.CLASS_NAMES.index("Abdullah_Gul"), lfwa.CLASS_NAMES.index("Zhu_Rongji")}
@@ -279,7 +264,7 @@ def test_lfwa_keeps_people_with_five_images(tmp_path: Path) -> None:
 
 
 def test_lfwa_unknown_person_is_a_layout_error(tmp_path: Path) -> None:
-    raw = _prepared("lfwa", tmp_path)
+    raw = prepared("lfwa", tmp_path / "raw")
     folder = extracted_dir(raw, "lfwa.zip") / "lfw2" / "Nobody_Known"
     (folder / "Nobody_Known_0005.jpg").write_bytes((folder / "Nobody_Known_0001.jpg").read_bytes())
     with pytest.raises(LayoutError, match="Nobody_Known"):
@@ -290,13 +275,13 @@ def test_lfwa_unknown_person_is_a_layout_error(tmp_path: Path) -> None:
 
 
 def test_sun_attributes_positives_are_nonzero_continuous_labels(tmp_path: Path) -> None:
-    raw = _prepared("sun_attributes", tmp_path)
+    raw = prepared("sun_attributes", tmp_path / "raw")
     attributes = sun_attributes.read_attributes(raw / sun_attributes._ATTRIBUTES)
     members = read_members(raw / sun_attributes._ATTRIBUTES, "sun_attributes")
     labels = scipy.io.loadmat(io.BytesIO(members[sun_attributes._LABELS_MAT]))["labels_cv"]
     assert attributes["images/a/abbey/sun_a0000.jpg"] == np.flatnonzero(labels[0]).tolist()
     assert 0 < labels[0].max() <= 1 and len(np.flatnonzero(labels[0])) == 3
-    out = _convert("sun_attributes", raw)
+    out = converted("sun_attributes", raw)
     names = [e.name for s in SPLITS for e in out[s]]
     # 34 listed images, the last one absent from the image tar; the unlisted image is left out.
     assert len(names) == 33 and "images/s/sky/unlisted.jpg" not in names
@@ -304,7 +289,7 @@ def test_sun_attributes_positives_are_nonzero_continuous_labels(tmp_path: Path) 
 
 
 def test_sun_attributes_missing_member_names_it(tmp_path: Path) -> None:
-    raw = _prepared("sun_attributes", tmp_path)
+    raw = prepared("sun_attributes", tmp_path / "raw")
     write_tar(raw / sun_attributes._ATTRIBUTES, {sun_attributes._NAMES_MAT: b""})
     with pytest.raises(LayoutError, match="attributeLabels_continuous.mat"):
         sun_attributes.convert(raw)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from handler_fixtures import SPLITS, converted, prepared_and_converted
 
 from nevisbench.data.handlers import _tid, casia_hwdb, mall, melanoma, trancos, usps
 from nevisbench.data.handlers._common import (
@@ -21,19 +22,11 @@ from nevisbench.data.handlers._common import (
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import Example, extracted_dir, get_dataset
 
-SPLITS = ("train", "dev", "dev_test", "test")
-
 
 def _convert(name: str, raw: Path) -> dict[str, list[Example]]:
-    spec = get_dataset(name)
-    unpack_artefacts(spec, raw)
-    return {split: list(examples) for split, examples in spec.convert(raw).items()}
-
-
-def _fixture(name: str, tmp_path: Path) -> tuple[Path, dict[str, list[Example]]]:
-    raw = tmp_path / "raw"
-    get_dataset(name).make_fixture(raw)
-    return raw, _convert(name, raw)
+    """Unpacks the artefacts already in ``raw`` (a fixture or a handmade layout) and converts."""
+    unpack_artefacts(get_dataset(name), raw)
+    return converted(name, raw)
 
 
 def _names(out: dict[str, list[Example]], *splits: str) -> set[str]:
@@ -53,7 +46,7 @@ def test_tid_buckets_are_equal_count_and_ties_go_to_the_lower_bucket() -> None:
 def test_tid_labels_follow_the_score_file_and_skip_reference_images(
     year: int, tmp_path: Path
 ) -> None:
-    raw, out = _fixture(f"tid{year}", tmp_path)
+    raw, out = prepared_and_converted(f"tid{year}", tmp_path / "raw")
     labels = dict(
         zip(_tid.image_names(year), _tid.bucket_labels(_tid.fixture_scores(year)), strict=True)
     )
@@ -91,7 +84,7 @@ def test_usps_line_maps_values_and_labels_like_the_reference() -> None:
 
 
 def test_usps_test_split_is_the_official_test_file(tmp_path: Path) -> None:
-    raw, out = _fixture("usps", tmp_path)
+    raw, out = prepared_and_converted("usps", tmp_path / "raw")
     assert len(out["test"]) == 6 and all(e.name.startswith("usps.t.bz2") for e in out["test"])
     assert sum(len(out[s]) for s in ("train", "dev", "dev_test")) == 30
     assert [e.label for e in out["test"]] == [(100 + k) % 10 for k in range(6)]
@@ -101,7 +94,7 @@ def test_usps_test_split_is_the_official_test_file(tmp_path: Path) -> None:
 
 
 def test_semeion_one_hot_label_and_binary_pixels(tmp_path: Path) -> None:
-    raw, out = _fixture("semeion", tmp_path)
+    raw, out = prepared_and_converted("semeion", tmp_path / "raw")
     examples = sorted((e for s in SPLITS for e in out[s]), key=lambda e: int(e.name.split(":")[1]))
     assert [e.label for e in examples] == [k % 10 for k in range(40)]
     assert set(np.unique(examples[0].image)) <= {0, 255}
@@ -111,7 +104,7 @@ def test_semeion_one_hot_label_and_binary_pixels(tmp_path: Path) -> None:
 
 
 def test_mnist_m_labels_each_image_from_its_own_folder_and_drops_duplicates(tmp_path: Path) -> None:
-    raw, out = _fixture("mnist_m", tmp_path)
+    raw, out = prepared_and_converted("mnist_m", tmp_path / "raw")
     by_name = {e.name: e.label for s in SPLITS for e in out[s]}
     assert len(by_name) == 30 + 12 - 1  # train image 5 repeats train image 4
     assert "mnist_m/mnist_m_train/00000005.png" not in by_name
@@ -121,7 +114,7 @@ def test_mnist_m_labels_each_image_from_its_own_folder_and_drops_duplicates(tmp_
 
 
 def test_not_mnist_uses_the_small_set_without_skipped_files_or_duplicates(tmp_path: Path) -> None:
-    raw, out = _fixture("not_mnist", tmp_path)
+    raw, out = prepared_and_converted("not_mnist", tmp_path / "raw")
     names = _names(out, *SPLITS)
     assert len(names) == 40
     assert not any("notMNIST_large" in n or "zz_duplicate" in n or "==" in n for n in names)
@@ -131,7 +124,7 @@ def test_not_mnist_uses_the_small_set_without_skipped_files_or_duplicates(tmp_pa
 
 
 def test_pacs_holds_sketch_out_for_dev_test_and_test(tmp_path: Path) -> None:
-    raw, out = _fixture("pacs", tmp_path)
+    raw, out = prepared_and_converted("pacs", tmp_path / "raw")
     assert all("/sketch/" in n for n in _names(out, "dev_test", "test"))
     assert not any("/sketch/" in n for n in _names(out, "train", "dev"))
     assert len(_names(out, "train", "dev")) == 3 * 14  # the duplicate photo is dropped
@@ -140,7 +133,7 @@ def test_pacs_holds_sketch_out_for_dev_test_and_test(tmp_path: Path) -> None:
 
 
 def test_office_caltech_10_trains_on_office_and_tests_on_caltech(tmp_path: Path) -> None:
-    raw, out = _fixture("office_caltech_10", tmp_path)
+    raw, out = prepared_and_converted("office_caltech_10", tmp_path / "raw")
     assert len(_names(out, "train", "dev")) == 30 and len(_names(out, "dev_test", "test")) == 20
     assert all(n.split("/")[1] == "images" for n in _names(out, "train", "dev"))
     assert all(n.startswith("256_ObjectCategories/") for n in _names(out, "dev_test", "test"))
@@ -154,7 +147,7 @@ def test_office_caltech_10_trains_on_office_and_tests_on_caltech(tmp_path: Path)
 
 
 def test_caltech_camera_traps_splits_by_annotation_file(tmp_path: Path) -> None:
-    raw, out = _fixture("caltech_camera_traps", tmp_path)
+    raw, out = prepared_and_converted("caltech_camera_traps", tmp_path / "raw")
     assert len(out["train"]) + len(out["dev"]) == 24
     assert len(out["dev_test"]) == 6 and len(out["test"]) == 6
     # The fixture labels set k's image j as class (3k + j) % 16.
@@ -185,7 +178,7 @@ def test_caltech_camera_traps_last_annotation_wins_and_unknown_class_fails() -> 
 
 
 def test_melanoma_labels_and_seeded_train_dev_cut(tmp_path: Path) -> None:
-    raw, out = _fixture("melanoma", tmp_path)
+    raw, out = prepared_and_converted("melanoma", tmp_path / "raw")
     sizes = [len(out[split]) for split in SPLITS]
     assert sizes == [16, 4, 5, 5]
     assert all(not e.name.endswith("superpixels.png") for s in SPLITS for e in out[s])
@@ -200,7 +193,7 @@ def test_melanoma_labels_and_seeded_train_dev_cut(tmp_path: Path) -> None:
 
 
 def test_tiny_imagenet_labels_from_prefix_and_val_annotations(tmp_path: Path) -> None:
-    raw, out = _fixture("tiny_imagenet", tmp_path)
+    raw, out = prepared_and_converted("tiny_imagenet", tmp_path / "raw")
     names = get_dataset("tiny_imagenet").class_names
     for split in ("train", "dev", "dev_test"):
         for e in out[split]:
@@ -213,7 +206,7 @@ def test_tiny_imagenet_labels_from_prefix_and_val_annotations(tmp_path: Path) ->
 
 
 def test_casia_labels_symbols_by_code_then_level1_hanzi(tmp_path: Path) -> None:
-    raw, out = _fixture("casia_hwdb", tmp_path)
+    raw, out = prepared_and_converted("casia_hwdb", tmp_path / "raw")
     spec = get_dataset("casia_hwdb")
     assert spec.num_classes == 3926 and spec.class_names[171] == "啊"
     test = out["test"]
@@ -251,7 +244,7 @@ def test_count_buckets_follow_the_reference_walk() -> None:
 
 
 def test_trancos_labels_are_buckets_of_dot_counts_and_sets_are_official(tmp_path: Path) -> None:
-    raw, out = _fixture("trancos", tmp_path)
+    raw, out = prepared_and_converted("trancos", tmp_path / "raw")
     counts = [(k * 13) % 37 for k in range(40)]
     table = count_buckets(counts, trancos.MAX_COUNT, "trancos")
     for split in SPLITS:
@@ -268,7 +261,7 @@ def test_mall_frame_split_is_the_seeded_permutation(tmp_path: Path) -> None:
     assert set().union(*parts.values()) == set(range(1, 2001))
     order = (np.random.default_rng(1).permutation(800) + 1).tolist()
     assert parts["dev_test"] == set(order[680:])
-    raw, out = _fixture("mall", tmp_path)
+    raw, out = prepared_and_converted("mall", tmp_path / "raw")
     for split in SPLITS:
         assert {int(Path(e.name).stem[4:]) for e in out[split]} <= parts[split]
         assert len(out[split]) == 10

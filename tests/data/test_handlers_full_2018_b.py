@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from handler_fixtures import SPLITS, example_names, prepared_and_converted
 
 from nevisbench.data.handlers import (
     animal_web,
@@ -29,22 +30,8 @@ from nevisbench.data.handlers import (
 )
 from nevisbench.data.handlers._common import LayoutError, count_buckets
 from nevisbench.data.prepare import unpack_artefacts
-from nevisbench.data.spec import Example, extracted_dir
+from nevisbench.data.spec import extracted_dir
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
-
-SPLITS = ("train", "dev", "dev_test", "test")
-
-
-def _converted(module, tmp_path: Path) -> tuple[Path, dict[str, list[Example]]]:
-    raw = tmp_path / "raw"
-    module.make_fixture(raw)
-    unpack_artefacts(module.SPEC, raw)
-    return raw, {split: list(examples) for split, examples in module.SPEC.convert(raw).items()}
-
-
-def _names(examples: list[Example]) -> list[str]:
-    return [example.name for example in examples]
-
 
 # ------------------------------------------------------------------------------------------- BIWI
 
@@ -88,7 +75,7 @@ def test_biwi_bins_are_equal_frequency_and_the_maximum_is_in_the_last_bin() -> N
 
 
 def test_biwi_splits_keep_subjects_apart_and_label_each_angle_once(tmp_path: Path) -> None:
-    _, out = _converted(biwi, tmp_path)
+    _, out = prepared_and_converted(biwi, tmp_path / "raw")
     poses = biwi.fixture_poses()
     for split in SPLITS:
         subjects = {int(example.name.split("/")[1]) for example in out[split]}
@@ -153,7 +140,7 @@ def test_shanghai_split_is_the_seed_one_permutation(tmp_path: Path) -> None:
 
 
 def test_shanghai_fixture_labels_and_test_split(tmp_path: Path) -> None:
-    _, out = _converted(shanghai_tech, tmp_path)
+    _, out = prepared_and_converted(shanghai_tech, tmp_path / "raw")
     counts = shanghai_tech.fixture_counts()
     labels = count_buckets(counts, shanghai_tech.MAX_COUNT, "shanghai_tech")
     expected = {}
@@ -180,7 +167,7 @@ def test_mnist_rotation_angles_are_the_global_seed_draws() -> None:
 def test_mnist_rotation_rotates_train_pool_by_its_pass_and_leaves_test(tmp_path: Path) -> None:
     from nevisbench.data.handlers._idx import read_pair
 
-    raw, out = _converted(mnist_rotation, tmp_path)
+    raw, out = prepared_and_converted(mnist_rotation, tmp_path / "raw")
     images, labels = read_pair(raw, "train", 10)
     test_images, _ = read_pair(raw, "t10k", 10)
     draws = mnist_rotation.angles(len(images))
@@ -201,7 +188,7 @@ def test_mnist_rotation_rotates_train_pool_by_its_pass_and_leaves_test(tmp_path:
 
 
 def test_food101_follows_the_tar_order_and_the_meta_lists(tmp_path: Path) -> None:
-    raw, out = _converted(food101, tmp_path)
+    raw, out = prepared_and_converted(food101, tmp_path / "raw")
     root = extracted_dir(raw, food101._FILE)
     test_list = set((root / food101._TEST_LIST).read_text().split())
     with tarfile.open(raw / food101._FILE) as archive:
@@ -211,15 +198,16 @@ def test_food101_follows_the_tar_order_and_the_meta_lists(tmp_path: Path) -> Non
     ]
     assert pool != sorted(pool)  # the fixture's archive order is not sorted order
     assert (
-        _names(out["train"]) + _names(out["dev"]) + _names(out["dev_test"]) != pool
+        example_names(out["train"]) + example_names(out["dev"]) + example_names(out["dev_test"])
+        != pool
     )  # split, not copied
-    assert sorted(_names(out["train"]) + _names(out["dev"]) + _names(out["dev_test"])) == sorted(
-        pool
-    )
+    assert sorted(
+        example_names(out["train"]) + example_names(out["dev"]) + example_names(out["dev_test"])
+    ) == sorted(pool)
     drawn = random_split(pool, FRACTIONS_TRAIN)
     for split in ("train", "dev", "dev_test"):
-        assert _names(out[split]) == drawn[split]
-    assert {n.split("/", 2)[2].rsplit(".", 1)[0] for n in _names(out["test"])} == test_list
+        assert example_names(out[split]) == drawn[split]
+    assert {n.split("/", 2)[2].rsplit(".", 1)[0] for n in example_names(out["test"])} == test_list
     for example in out["test"]:
         assert food101.CLASS_NAMES[example.label] == example.name.split("/")[2]
 
@@ -232,18 +220,18 @@ def test_food101n_lists_drop_header_and_last_piece() -> None:
 
 
 def test_food101n_uses_unverified_rows_and_zip_order(tmp_path: Path) -> None:
-    raw, out = _converted(food101n, tmp_path)
+    raw, out = prepared_and_converted(food101n, tmp_path / "raw")
     root = extracted_dir(raw, food101n._FILE)
     train = food101n.listed((root / food101n._TRAIN_TSV).read_bytes())
     rows = (root / food101n._TRAIN_TSV).read_text().splitlines()[1:]
     assert {r.split("\t")[1] for r in rows} == {"0", "1"}
-    pool = _names(out["train"]) + _names(out["dev"]) + _names(out["dev_test"])
+    pool = example_names(out["train"]) + example_names(out["dev"]) + example_names(out["dev_test"])
     assert {n.split("/", 2)[2] for n in pool} == train
     with zipfile.ZipFile(raw / food101n._FILE) as archive:
         order = [n for n in archive.namelist() if n.split("/", 2)[-1] in train]
     drawn = random_split(order, FRACTIONS_TRAIN)
     for split in ("train", "dev", "dev_test"):
-        assert _names(out[split]) == drawn[split]
+        assert example_names(out[split]) == drawn[split]
     assert all(food101.CLASS_NAMES[e.label] == e.name.split("/")[2] for e in out["test"])
 
 
@@ -251,7 +239,7 @@ def test_food101n_uses_unverified_rows_and_zip_order(tmp_path: Path) -> None:
 
 
 def test_awa2_labels_are_class_attributes_and_test_is_unseen_classes(tmp_path: Path) -> None:
-    raw, out = _converted(awa2, tmp_path)
+    raw, out = prepared_and_converted(awa2, tmp_path / "raw")
     root = extracted_dir(raw, awa2._FILE) / awa2._TOP
     matrix = np.loadtxt(root / "predicate-matrix-binary.txt", dtype=int)
     classes = [line.split("\t")[2] for line in (root / "classes.txt").read_text().splitlines()]
@@ -276,7 +264,7 @@ def test_awa2_missing_classes_file_names_it(tmp_path: Path) -> None:
 
 
 def test_pneumonia_reads_the_inner_copy_and_official_val_is_dev_test(tmp_path: Path) -> None:
-    _, out = _converted(pneumonia_chest_xray, tmp_path)
+    _, out = prepared_and_converted(pneumonia_chest_xray, tmp_path / "raw")
     for split, folder in (
         ("train", "train"),
         ("dev", "train"),
@@ -311,8 +299,8 @@ def test_tubercolosis_unknown_class_folder_is_a_layout_error(tmp_path: Path) -> 
 @pytest.mark.parametrize(("module", "total"), [(covid_19_xray, 44), (animal_web, 40)])
 def test_duplicates_are_dropped_before_the_split(module, total: int, tmp_path: Path) -> None:
     # Each fixture adds exact copies of earlier images under new names (same class).
-    _, out = _converted(module, tmp_path)
-    names = [n for s in SPLITS for n in _names(out[s])]
+    _, out = prepared_and_converted(module, tmp_path / "raw")
+    names = [n for s in SPLITS for n in example_names(out[s])]
     assert len(names) == total
     assert not any("900" in name for name in names)
 
@@ -325,7 +313,7 @@ def test_covid_later_layout_reads_images_and_skips_masks(tmp_path: Path) -> None
 
 
 def test_animal_web_labels_by_file_name_prefix(tmp_path: Path) -> None:
-    _, out = _converted(animal_web, tmp_path)
+    _, out = prepared_and_converted(animal_web, tmp_path / "raw")
     for split in SPLITS:
         for example in out[split]:
             assert animal_web.CLASS_NAMES[example.label] == Path(example.name).name.split("_")[0]
@@ -333,7 +321,7 @@ def test_animal_web_labels_by_file_name_prefix(tmp_path: Path) -> None:
 
 
 def test_synthetic_covid_labels_by_zip_folder(tmp_path: Path) -> None:
-    _, out = _converted(synthetic_covid19_xray, tmp_path)
+    _, out = prepared_and_converted(synthetic_covid19_xray, tmp_path / "raw")
     every = [e for s in SPLITS for e in out[s]]
     assert len(every) == 36
     assert all(e.label == (0 if e.name.startswith("G1/") else 1) for e in every)
@@ -366,7 +354,7 @@ def test_path_mnist_missing_label_column_is_a_layout_error() -> None:
 
 
 def test_nih_multi_labels_and_official_lists(tmp_path: Path) -> None:
-    raw, out = _converted(nih_chest_xray, tmp_path)
+    raw, out = prepared_and_converted(nih_chest_xray, tmp_path / "raw")
     root = extracted_dir(raw, nih_chest_xray._FILE)
     labels = nih_chest_xray.parse_labels((root / "Data_Entry_2017.csv").read_bytes())
     test_names = set((root / "test_list.txt").read_text().split())
@@ -393,7 +381,7 @@ def test_nih_missing_label_file_names_it(tmp_path: Path) -> None:
 
 
 def test_ddsm_full_images_once_with_first_pathology(tmp_path: Path) -> None:
-    _, out = _converted(ddsm, tmp_path)
+    _, out = prepared_and_converted(ddsm, tmp_path / "raw")
     every = {e.name: (split, e.label) for split in SPLITS for e in out[split]}
     assert len(every) == 34  # one per full mammogram; the cropped images are never used
     assert all(name.startswith("jpeg/1.3.6.1.4.1.9590.100.1.2.1") for name in every)

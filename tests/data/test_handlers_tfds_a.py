@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.io
+from handler_fixtures import SPLITS, converted, prepared, rewrite_tar, tar_members
 
 from nevisbench.data.handlers import (
     _voc,
@@ -22,22 +23,8 @@ from nevisbench.data.handlers import (
     stanford_dogs,
 )
 from nevisbench.data.handlers._common import LayoutError
-from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import Example, extracted_dir, get_dataset
 from nevisbench.data.splits import tfds_order
-
-SPLITS = ("train", "dev", "dev_test", "test")
-
-
-def _prepared(name: str, raw: Path) -> Path:
-    spec = get_dataset(name)
-    spec.make_fixture(raw)
-    unpack_artefacts(spec, raw)
-    return raw
-
-
-def _converted(name: str, raw: Path) -> dict[str, list[Example]]:
-    return {split: list(examples) for split, examples in get_dataset(name).convert(raw).items()}
 
 
 def _sizes(splits: dict[str, list[Example]]) -> dict[str, int]:
@@ -48,24 +35,11 @@ def _md5_rank(split: str, key: str) -> str:
     return hashlib.md5(split.encode() + key.encode()).hexdigest()
 
 
-def _rewrite_tar(path: Path, drop: str) -> None:
-    """Rewrites a plain or gzipped tar without the member ``drop``."""
-    with tarfile.open(path, "r:*") as tar:
-        members = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
-    assert drop in members
-    del members[drop]
-    with tarfile.open(path, "w") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-
-
 # --------------------------------------------------------------------------------- Caltech 101
 
 
 def test_caltech101_draws_30_per_class_for_tfds_train(tmp_path: Path) -> None:
-    splits = _converted("caltech101", _prepared("caltech101", tmp_path))
+    splits = converted("caltech101", prepared("caltech101", tmp_path))
     # 2 classes × 32 images: 60 in TFDS train (42/9/9), 4 in TFDS test.
     assert _sizes(splits) == {"train": 42, "dev": 9, "dev_test": 9, "test": 4}
     pool = splits["train"] + splits["dev"] + splits["dev_test"]
@@ -95,7 +69,7 @@ def test_caltech101_draw_is_tfds_seeded_choice() -> None:
 def test_caltech101_refuses_small_class_and_unknown_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="fewer than the 30"):
         caltech101.tfds_partition({"ant": [f"{i}.jpg" for i in range(29)]})
-    raw = _prepared("caltech101", tmp_path)
+    raw = prepared("caltech101", tmp_path)
     (extracted_dir(raw, "101_ObjectCategories.tar.gz") / "101_ObjectCategories" / "unicorn").mkdir()
     with pytest.raises(LayoutError, match="unicorn"):
         caltech101.convert(raw)
@@ -105,7 +79,7 @@ def test_caltech101_refuses_small_class_and_unknown_folder(tmp_path: Path) -> No
 
 
 def test_cub_official_split_and_species_labels(tmp_path: Path) -> None:
-    splits = _converted("caltech_birds2011", _prepared("caltech_birds2011", tmp_path))
+    splits = converted("caltech_birds2011", prepared("caltech_birds2011", tmp_path))
     # 14 images, every 4th (i = 3, 7, 11) official test: 11 train → 7/1/3, 3 test.
     assert _sizes(splits) == {"train": 7, "dev": 1, "dev_test": 3, "test": 3}
     for example in (e for split in SPLITS for e in splits[split]):
@@ -121,7 +95,7 @@ def test_cub_official_split_and_species_labels(tmp_path: Path) -> None:
 def test_cub_checks_species_and_metadata(tmp_path: Path) -> None:
     with pytest.raises(LayoutError, match="Laysan_Albatross"):
         caltech_birds2011.label_of("002.Black_footed_Albatross/x.jpg")
-    raw = _prepared("caltech_birds2011", tmp_path)
+    raw = prepared("caltech_birds2011", tmp_path)
     (extracted_dir(raw, "CUB_200_2011.tgz") / "CUB_200_2011" / "train_test_split.txt").unlink()
     with pytest.raises(LayoutError, match="train_test_split.txt"):
         caltech_birds2011.convert(raw)
@@ -131,7 +105,7 @@ def test_cub_checks_species_and_metadata(tmp_path: Path) -> None:
 
 
 def test_pets_labels_from_the_lists(tmp_path: Path) -> None:
-    splits = _converted("oxford_iiit_pet", _prepared("oxford_iiit_pet", tmp_path))
+    splits = converted("oxford_iiit_pet", prepared("oxford_iiit_pet", tmp_path))
     assert _sizes(splits) == {"train": 8, "dev": 1, "dev_test": 3, "test": 4}
     for example in (e for split in SPLITS for e in splits[split]):
         breed = example.name.removeprefix("images/").rsplit("_", 1)[0]
@@ -143,7 +117,7 @@ def test_pets_list_parsing_and_missing_list(tmp_path: Path) -> None:
     assert oxford_iiit_pet.parse_list(b"#comment\nBengal_7 6 1 3\n", "x.txt") == [("Bengal_7", 5)]
     with pytest.raises(LayoutError, match="breed Bengal for Birman_7"):
         oxford_iiit_pet.parse_list(b"Birman_7 6 1 3\n", "x.txt")
-    raw = _prepared("oxford_iiit_pet", tmp_path)
+    raw = prepared("oxford_iiit_pet", tmp_path)
     (extracted_dir(raw, "annotations.tar.gz") / "annotations" / "test.txt").unlink()
     with pytest.raises(LayoutError, match="annotations/test.txt"):
         oxford_iiit_pet.convert(raw)
@@ -153,8 +127,8 @@ def test_pets_list_parsing_and_missing_list(tmp_path: Path) -> None:
 
 
 def test_dogs_membership_from_the_mat_lists(tmp_path: Path) -> None:
-    raw = _prepared("stanford_dogs", tmp_path)
-    splits = _converted("stanford_dogs", raw)
+    raw = prepared("stanford_dogs", tmp_path)
+    splits = converted("stanford_dogs", raw)
     assert _sizes(splits) == {"train": 7, "dev": 1, "dev_test": 2, "test": 3}
     with tarfile.open(raw / "lists.tar") as tar:
         test_mat = scipy.io.loadmat(
@@ -170,8 +144,9 @@ def test_dogs_membership_from_the_mat_lists(tmp_path: Path) -> None:
 
 
 def test_dogs_missing_list_names_it(tmp_path: Path) -> None:
-    raw = _prepared("stanford_dogs", tmp_path)
-    _rewrite_tar(raw / "lists.tar", "test_list.mat")
+    raw = prepared("stanford_dogs", tmp_path)
+    assert "test_list.mat" in tar_members(raw / "lists.tar")
+    rewrite_tar(raw / "lists.tar", {"test_list.mat": None}, compression="")  # uncompressed
     with pytest.raises(LayoutError, match="test_list.mat"):
         stanford_dogs.convert(raw)
 
@@ -180,8 +155,8 @@ def test_dogs_missing_list_names_it(tmp_path: Path) -> None:
 
 
 def test_dtd_uses_partition_1_with_tfds_b(tmp_path: Path) -> None:
-    raw = _prepared("dtd", tmp_path)
-    splits = _converted("dtd", raw)
+    raw = prepared("dtd", tmp_path)
+    splits = converted("dtd", raw)
     # train1 (5) → 4/1; val1 → dev_test; test1 → test. train2.txt lists all 15 and is ignored.
     assert _sizes(splits) == {"train": 4, "dev": 1, "dev_test": 5, "test": 5}
     labels_dir = extracted_dir(raw, "dtd-r1.0.1.tar.gz") / "dtd" / "labels"
@@ -197,8 +172,8 @@ def test_dtd_uses_partition_1_with_tfds_b(tmp_path: Path) -> None:
 
 
 def test_flowers_labels_by_image_id(tmp_path: Path) -> None:
-    raw = _prepared("oxford_flowers102", tmp_path)
-    splits = _converted("oxford_flowers102", raw)
+    raw = prepared("oxford_flowers102", tmp_path)
+    splits = converted("oxford_flowers102", raw)
     assert _sizes(splits) == {"train": 4, "dev": 1, "dev_test": 3, "test": 3}
     labels = scipy.io.loadmat(raw / "imagelabels.mat")["labels"].reshape(-1)
     for example in (e for split in SPLITS for e in splits[split]):
@@ -208,7 +183,7 @@ def test_flowers_labels_by_image_id(tmp_path: Path) -> None:
 
 
 def test_flowers_refuses_ids_without_labels(tmp_path: Path) -> None:
-    raw = _prepared("oxford_flowers102", tmp_path)
+    raw = prepared("oxford_flowers102", tmp_path)
     setid = {k: v for k, v in scipy.io.loadmat(raw / "setid.mat").items() if not k.startswith("__")}
     setid["tstid"] = np.array([[9, 99]])
     scipy.io.savemat(raw / "setid.mat", setid)
@@ -239,8 +214,8 @@ def _expected_multi_hot(raw: Path, archive: str, year: int, example: Example) ->
 
 
 def test_voc2007_tfds_b_and_multi_labels(tmp_path: Path) -> None:
-    raw = _prepared("voc2007", tmp_path)
-    splits = _converted("voc2007", raw)
+    raw = prepared("voc2007", tmp_path)
+    splits = converted("voc2007", raw)
     assert _sizes(splits) == {"train": 4, "dev": 1, "dev_test": 3, "test": 3}
     for split in SPLITS:
         archive = "VOCtest_06-Nov-2007.tar" if split == "test" else "VOCtrainval_06-Nov-2007.tar"
@@ -255,8 +230,8 @@ def test_voc2007_tfds_b_and_multi_labels(tmp_path: Path) -> None:
 
 
 def test_voc2012_splits_validation_in_halves(tmp_path: Path) -> None:
-    raw = _prepared("voc2012", tmp_path)
-    splits = _converted("voc2012", raw)
+    raw = prepared("voc2012", tmp_path)
+    splits = converted("voc2012", raw)
     assert _sizes(splits) == {"train": 4, "dev": 1, "dev_test": 2, "test": 2}
     val = ["2008_000008", "2008_000015", "2011_000003", "2012_000001"]
     halves = [Path(e.name).stem for e in splits["dev_test"] + splits["test"]]
@@ -268,22 +243,22 @@ def test_voc2012_splits_validation_in_halves(tmp_path: Path) -> None:
 
 
 def test_voc_missing_annotation_and_unknown_class(tmp_path: Path) -> None:
-    raw = _prepared("voc2012", tmp_path)
+    raw = prepared("voc2012", tmp_path)
     annotations = (
         extracted_dir(raw, "VOCtrainval_11-May-2012.tar") / "VOCdevkit/VOC2012/Annotations"
     )
     (annotations / "2008_000008.xml").unlink()
     with pytest.raises(LayoutError, match="Annotations/2008_000008.xml"):
-        _converted("voc2012", raw)
+        converted("voc2012", raw)
     (annotations / "2008_000008.xml").write_bytes(
         _voc.annotation_xml(2012, "x", [("unicorn", False, False)])
     )
     with pytest.raises(LayoutError, match="unicorn"):
-        _converted("voc2012", raw)
+        converted("voc2012", raw)
 
 
 def test_voc_missing_set_list_names_it(tmp_path: Path) -> None:
-    raw = _prepared("voc2007", tmp_path)
+    raw = prepared("voc2007", tmp_path)
     (
         extracted_dir(raw, "VOCtest_06-Nov-2007.tar") / "VOCdevkit/VOC2007/ImageSets/Main/test.txt"
     ).unlink()

@@ -7,8 +7,10 @@ import gzip
 import re
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
+from handler_fixtures import SPLITS, materialise, prepared
 
 from nevisbench.data.handlers import (
     celeb_a,
@@ -20,22 +22,7 @@ from nevisbench.data.handlers import (
     sun397,
 )
 from nevisbench.data.handlers._common import LayoutError
-from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.splits import tfds_order
-
-SPLITS = ("train", "dev", "dev_test", "test")
-
-
-def _prepared(module, tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
-    module.make_fixture(raw)
-    unpack_artefacts(module.SPEC, raw)
-    return raw
-
-
-def _materialise(result) -> dict[str, list]:
-    return {split: list(result[split]) for split in SPLITS}
-
 
 # ---------------------------------------------------------------------------------- COIL-100
 
@@ -45,7 +32,7 @@ def test_coil100_angle_bins_decide_the_split(tmp_path: Path) -> None:
     assert [coil100.split_of_bin(b) for b in (16, 20, 50, 54, 3, 15, 21, 49, 55, 69)] == [
         "dev", "dev", "dev_test", "dev_test", "test", "test", "test", "test", "test", "test"
     ]
-    out = _materialise(coil100.convert(_prepared(coil100, tmp_path)))
+    out = materialise(coil100.convert(prepared(coil100, tmp_path / "raw")), SPLITS)
     angles = {
         split: {int(re.search(r"__(\d+)\.png$", e.name).group(1)) for e in examples}
         for split, examples in out.items()
@@ -65,8 +52,8 @@ def test_coil100_rejects_an_angle_off_the_5_degree_grid() -> None:
 
 
 def test_celeb_a_labels_are_the_positive_attributes_and_partition_is_official(tmp_path: Path) -> None:
-    raw = _prepared(celeb_a, tmp_path)
-    out = _materialise(celeb_a.convert(raw))
+    raw = prepared(celeb_a, tmp_path / "raw")
+    out = materialise(celeb_a.convert(raw), SPLITS)
     # Fixture: 6 train (→ 4 train + 2 dev), 3 validation, 3 test.
     assert [len(out[s]) for s in SPLITS] == [4, 2, 3, 3]
     assert {e.name for e in out["dev_test"]} == {f"img_align_celeba/{k:06d}.jpg" for k in (7, 8, 9)}
@@ -81,7 +68,7 @@ def test_celeb_a_labels_are_the_positive_attributes_and_partition_is_official(tm
 
 
 def test_celeb_a_missing_or_foreign_attribute_file_raises(tmp_path: Path) -> None:
-    raw = _prepared(celeb_a, tmp_path)
+    raw = prepared(celeb_a, tmp_path / "raw")
     text = (raw / "list_attr_celeba.txt").read_text()
     (raw / "list_attr_celeba.txt").write_text(text.replace("Young", "Old"))
     with pytest.raises(LayoutError, match="header line"):
@@ -95,8 +82,8 @@ def test_celeb_a_missing_or_foreign_attribute_file_raises(tmp_path: Path) -> Non
 
 
 def test_sun397_uses_tfds_lists_labels_by_category_and_skips_ignored(tmp_path: Path) -> None:
-    raw = _prepared(sun397, tmp_path)
-    out = _materialise(sun397.convert(raw))
+    raw = prepared(sun397, tmp_path / "raw")
+    out = materialise(sun397.convert(raw), SPLITS)
     # 12 train-list images (+1 ignored) → 9 train + 3 dev; 3 validation; 3 test.
     assert [len(out[s]) for s in SPLITS] == [9, 3, 3, 3]
     names = [e.name for s in SPLITS for e in out[s]]
@@ -110,7 +97,7 @@ def test_sun397_uses_tfds_lists_labels_by_category_and_skips_ignored(tmp_path: P
 
 
 def test_sun397_missing_list_or_image_raises(tmp_path: Path) -> None:
-    raw = _prepared(sun397, tmp_path)
+    raw = prepared(sun397, tmp_path / "raw")
     with (raw / "sun397_tfds_te.txt").open("a") as handle:
         handle.write("/a/abbey/sun_missing.jpg\n")
     with pytest.raises(LayoutError, match="sun_missing.jpg"):
@@ -133,7 +120,7 @@ def test_smallnorb_instances_are_kept_apart_and_left_image_used(tmp_path: Path) 
     info = np.array([[i, 0, 0, 0] for i in instances], dtype=np.int32)
     smallnorb.write_set(raw, template, images, cat, info)
     smallnorb.write_set(raw, smallnorb._TEST, images[:3], cat[:3], info[:3] * 0)
-    out = _materialise(smallnorb.convert(raw))
+    out = materialise(smallnorb.convert(raw), SPLITS)
     index = {split: [int(e.name.rsplit("[", 1)[1][:-1]) for e in out[split]] for split in SPLITS[:3]}
     assert index == {"train": [2, 3, 4, 6], "dev": [0, 5], "dev_test": [1, 7]}
     assert len(out["test"]) == 3
@@ -160,17 +147,17 @@ def test_smallnorb_rejects_unknown_instance_and_bad_magic(tmp_path: Path) -> Non
 
 
 def test_imagenet_validation_labels_go_through_meta_mat(tmp_path: Path) -> None:
-    raw = _prepared(imagenet2012, tmp_path)
+    raw = prepared(imagenet2012, tmp_path / "raw")
     labels = imagenet2012.validation_labels(raw / "ILSVRC2012_devkit_t12.tar.gz")
     # Fixture ids: 1 → the last sorted synset, 2 → the first, 3 → the second.
     assert labels == {1: 999, 2: 0, 3: 1, 4: 999, 5: 0, 6: 1}
-    out = _materialise(imagenet2012.convert(raw))
+    out = materialise(imagenet2012.convert(raw), SPLITS)
     assert [e.label for e in out["test"]] == [999, 0, 1, 999, 0, 1]
 
 
 def test_imagenet_train_cut_is_90_5_5_of_tfds_order_and_disjoint(tmp_path: Path) -> None:
-    raw = _prepared(imagenet2012, tmp_path)
-    out = _materialise(imagenet2012.convert(raw))
+    raw = prepared(imagenet2012, tmp_path / "raw")
+    out = materialise(imagenet2012.convert(raw), SPLITS)
     # 24 train images: int(.9·24) = 21, int(.05·24) = 1, rest 2.
     assert [len(out[s]) for s in SPLITS[:3]] == [21, 1, 2]
     names = {s: [e.name.split("/", 1)[1] for e in out[s]] for s in SPLITS[:3]}
@@ -184,7 +171,7 @@ def test_imagenet_train_cut_is_90_5_5_of_tfds_order_and_disjoint(tmp_path: Path)
 
 
 def test_imagenet_missing_archive_says_where_to_get_it(tmp_path: Path) -> None:
-    raw = _prepared(imagenet2012, tmp_path)
+    raw = prepared(imagenet2012, tmp_path / "raw")
     (raw / "ILSVRC2012_devkit_t12.tar.gz").unlink()
     with pytest.raises(FileNotFoundError, match="image-net.org"):
         imagenet2012.convert(raw)
@@ -194,8 +181,8 @@ def test_imagenet_missing_archive_says_where_to_get_it(tmp_path: Path) -> None:
 
 
 def test_domainnet_domains_feed_the_reference_roles(tmp_path: Path) -> None:
-    raw = _prepared(domainnet, tmp_path)
-    out = _materialise(domainnet.convert(raw))
+    raw = prepared(domainnet, tmp_path / "raw")
+    out = materialise(domainnet.convert(raw), SPLITS)
     domains = {s: {e.name.split("/")[0] for e in out[s]} for s in SPLITS}
     assert domains == {
         "train": set(domainnet.TRAIN_DOMAINS),
@@ -213,7 +200,7 @@ def test_domainnet_domains_feed_the_reference_roles(tmp_path: Path) -> None:
 
 
 def test_domainnet_label_that_disagrees_with_folder_raises(tmp_path: Path) -> None:
-    raw = _prepared(domainnet, tmp_path)
+    raw = prepared(domainnet, tmp_path / "raw")
     path = raw / "sketch_test.txt"
     path.write_text(path.read_text().replace(" 344\n", " 343\n"))
     with pytest.raises(LayoutError, match="sketch_test.txt"):
@@ -223,41 +210,9 @@ def test_domainnet_label_that_disagrees_with_folder_raises(tmp_path: Path) -> No
 # ---------------------------------------------------------------------------------- PatchCamelyon
 
 
-def test_hdf5_writer_and_reader_round_trip(tmp_path: Path) -> None:
-    images = np.arange(5 * 4 * 3 * 3, dtype=np.uint8).reshape(5, 4, 3, 3)
-    codes = np.array([-3, 0, 70000], dtype=np.int32)
-    path = tmp_path / "t.h5"
-    patch_camelyon.write_hdf5(path, {"x": images, "codes": codes})
-    with patch_camelyon.H5File(path) as h5:
-        x = h5.dataset("x")
-        assert (x.shape, x.dtype, x.layout) == ((5, 4, 3, 3), np.dtype(np.uint8), "contiguous")
-        assert np.array_equal(np.array(list(h5.rows(x, batch=2))), images)
-        assert np.array_equal(np.array(list(h5.rows(h5.dataset("codes")))), codes)
-        with pytest.raises(KeyError, match="nothing"):
-            h5.dataset("nothing")
-
-
-def test_hdf5_reader_reads_a_file_from_the_hdf5_library() -> None:
-    # scipy's tests ship a MATLAB 7.3 file (HDF5 with a 512-byte user block, written by libhdf5).
-    scipy_io = pytest.importorskip("scipy.io")
-    path = Path(scipy_io.__file__).parent / "matlab" / "tests" / "data" / "testhdf5_7.4_GLNX86.mat"
-    if not path.exists():
-        pytest.skip("scipy's test data is not installed")
-    with patch_camelyon.H5File(path) as h5:
-        values = np.array(list(h5.rows(h5.dataset("testdouble")))).ravel()
-    assert np.allclose(values, np.arange(9) * np.pi / 4)
-
-
-def test_hdf5_reader_rejects_a_file_that_is_not_hdf5(tmp_path: Path) -> None:
-    path = tmp_path / "x.h5"
-    path.write_bytes(b"not hdf5 at all" * 100)
-    with pytest.raises(patch_camelyon.HDF5Error, match="no HDF5 signature"):
-        patch_camelyon.H5File(path)
-
-
 def test_patch_camelyon_splits_and_labels(tmp_path: Path) -> None:
-    raw = _prepared(patch_camelyon, tmp_path)
-    out = _materialise(patch_camelyon.convert(raw))
+    raw = prepared(patch_camelyon, tmp_path / "raw")
+    out = materialise(patch_camelyon.convert(raw), SPLITS)
     # 20 official train → 16 train + 4 dev (TFDS order); 6 validation; 6 test.
     assert [len(out[s]) for s in SPLITS] == [16, 4, 6, 6]
     expected_dev = tfds_order(range(20), "train", lambda i: f"train_{i}")[16:]
@@ -267,9 +222,65 @@ def test_patch_camelyon_splits_and_labels(tmp_path: Path) -> None:
         assert example.image.shape == (8, 8, 3)
 
 
+def _camelyon_h5(raw: Path, part: str, which: str) -> Path:
+    name = patch_camelyon.FILES[part][which][0].removesuffix(".gz")
+    return raw / "extracted" / f"{name}.gz" / name
+
+
+def test_patch_camelyon_reads_chunked_compressed_files_band_by_band(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = prepared(patch_camelyon, tmp_path / "raw")
+    before = materialise(patch_camelyon.convert(raw), SPLITS)
+    path = _camelyon_h5(raw, "train", "x")
+    with h5py.File(path, "r") as h5:
+        images = h5["x"][()]
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("x", data=images, chunks=(3, 8, 8, 3), compression="gzip", shuffle=True)
+    monkeypatch.setattr(patch_camelyon, "_ROWS", 5)  # bands of 3 rows: 20 images end mid-band
+    after = materialise(patch_camelyon.convert(raw), SPLITS)
+    for split in SPLITS:
+        assert [(e.name, e.label) for e in after[split]] == [(e.name, e.label) for e in before[split]]
+        assert all(np.array_equal(a.image, b.image) for a, b in zip(after[split], before[split], strict=True))
+
+
 def test_patch_camelyon_missing_dataset_raises(tmp_path: Path) -> None:
-    raw = _prepared(patch_camelyon, tmp_path)
-    name = "camelyonpatch_level_2_split_test_y.h5"
-    patch_camelyon.write_hdf5(raw / "extracted" / f"{name}.gz" / name, {"labels": np.zeros(6, np.uint8)})
+    raw = prepared(patch_camelyon, tmp_path / "raw")
+    with h5py.File(_camelyon_h5(raw, "test", "y"), "w") as h5:
+        h5.create_dataset("labels", data=np.zeros(6, np.uint8))
     with pytest.raises(LayoutError, match="HDF5 dataset 'y'"):
         patch_camelyon.convert(raw)
+
+
+def test_patch_camelyon_missing_file_raises(tmp_path: Path) -> None:
+    raw = prepared(patch_camelyon, tmp_path / "raw")
+    _camelyon_h5(raw, "valid", "x").unlink()
+    out = patch_camelyon.convert(raw)
+    with pytest.raises(LayoutError, match="camelyonpatch_level_2_split_valid_x.h5 not found"):
+        list(out["dev_test"])
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not_hdf5"])
+def test_patch_camelyon_unreadable_file_says_to_fetch_it_again(tmp_path: Path, damage: str) -> None:
+    raw = prepared(patch_camelyon, tmp_path / "raw")
+    path = _camelyon_h5(raw, "train", "y")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"not hdf5" * 100)
+    with pytest.raises(LayoutError, match="readable HDF5 file.*camelyonpatch_level_2_split_train_y.h5.gz.*delete"):
+        patch_camelyon.convert(raw)
+
+
+def test_patch_camelyon_corrupt_chunk_is_reported_while_streaming(tmp_path: Path) -> None:
+    raw = prepared(patch_camelyon, tmp_path / "raw")
+    path = _camelyon_h5(raw, "test", "x")
+    with h5py.File(path, "r") as h5:
+        images = h5["x"][()]
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("x", data=images, chunks=(6, 8, 8, 3), compression="gzip")
+        offset = h5["x"].id.get_chunk_info(0).byte_offset
+    data = bytearray(path.read_bytes())
+    data[offset + 4:offset + 64] = bytes(60)  # inside the deflate stream of the only chunk
+    path.write_bytes(bytes(data))
+    out = patch_camelyon.convert(raw)
+    with pytest.raises(LayoutError, match="readable HDF5 file.*split_test_x.h5.gz.*delete"):
+        list(out["test"])

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.io
+from handler_fixtures import converted, example_index, prepared, tfds_stored_order, zip_members
 
 from nevisbench.data.handlers import emnist_balanced, mnist, svhn_cropped
-from nevisbench.data.spec import Example
 
 
 def _tfds_a(n_train: int, n_test: int) -> dict[str, int]:
@@ -21,12 +20,7 @@ def _tfds_a(n_train: int, n_test: int) -> dict[str, int]:
     return {"train": train, "dev": dev, "dev_test": n_train - train - dev, "test": n_test}
 
 
-def _tfds_stored_order(split: str, count: int) -> list[int]:
-    # TFDS's mnist and svhn builders key example i of a split by the int i; TFDS stores the split
-    # sorted by md5(split name + str(key)), computed here independently of splits.tfds_order.
-    return sorted(range(count), key=lambda i: hashlib.md5(f"{split}{i}".encode()).digest())
-
-
+# TFDS's mnist and svhn builders key example i of a split by the int i (see tfds_stored_order).
 # The stored orders of the fixtures' splits (20 or 30 train, 10 test images), pinned: a change here
 # moves images between train, dev and dev_test.
 PINNED_ORDER = {
@@ -37,21 +31,6 @@ PINNED_ORDER = {
     ],
     ("test", 10): [6, 1, 8, 9, 4, 3, 2, 7, 5, 0],
 }  # fmt: skip
-
-
-def _index(example: Example) -> int:
-    # Example names end in "[<index in the official file>]".
-    return int(example.name.rsplit("[", 1)[1].rstrip("]"))
-
-
-def _convert(module: object, raw: Path) -> dict[str, list[Example]]:
-    return {name: list(examples) for name, examples in module.convert(raw).items()}  # type: ignore[attr-defined]
-
-
-def _fixture(module: object, tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
-    module.make_fixture(raw)  # type: ignore[attr-defined]
-    return raw
 
 
 @pytest.mark.parametrize(
@@ -66,7 +45,7 @@ def test_fixture_converts_with_the_tfds_a_split(
     module: object, n_train: int, n_test: int, shape: tuple[int, ...], tmp_path: Path
 ) -> None:
     spec = module.SPEC  # type: ignore[attr-defined]
-    splits = _convert(module, _fixture(module, tmp_path))
+    splits = converted(module, prepared(module, tmp_path / "raw"))
     assert {name: len(examples) for name, examples in splits.items()} == _tfds_a(n_train, n_test)
     for examples in splits.values():
         for example in examples:
@@ -74,12 +53,12 @@ def test_fixture_converts_with_the_tfds_a_split(
             assert np.asarray(example.image).shape == shape
             assert np.asarray(example.image).dtype == np.uint8
     # Contiguous slices of TFDS's stored order of the official train file; test in its order too.
-    train_order = [_index(e) for s in ("train", "dev", "dev_test") for e in splits[s]]
-    assert train_order == _tfds_stored_order("train", n_train) == PINNED_ORDER[("train", n_train)]
-    test_order = [_index(e) for e in splits["test"]]
-    assert test_order == _tfds_stored_order("test", n_test) == PINNED_ORDER[("test", n_test)]
+    train_order = [example_index(e) for s in ("train", "dev", "dev_test") for e in splits[s]]
+    assert train_order == tfds_stored_order("train", n_train) == PINNED_ORDER[("train", n_train)]
+    test_order = [example_index(e) for e in splits["test"]]
+    assert test_order == tfds_stored_order("test", n_test) == PINNED_ORDER[("test", n_test)]
     cut = int(0.7 * n_train)
-    assert [_index(e) for e in splits["dev"]] == train_order[cut : cut + int(0.15 * n_train)]
+    assert [example_index(e) for e in splits["dev"]] == train_order[cut : cut + int(0.15 * n_train)]
 
 
 
@@ -102,18 +81,18 @@ def test_real_sizes_are_pinned_in_the_split_rules() -> None:
 
 
 def test_mnist_reuses_the_fashion_mnist_parser(tmp_path: Path) -> None:
-    raw = _fixture(mnist, tmp_path)
+    raw = prepared(mnist, tmp_path / "raw")
     assert sorted(p.name for p in raw.iterdir()) == sorted(mnist.KNOWN_MD5S)
     with gzip.open(raw / "train-labels-idx1-ubyte.gz", "rb") as handle:
         labels = np.frombuffer(handle.read(), dtype=np.uint8, offset=8)
-    splits = _convert(mnist, raw)
-    assert [e.label for e in splits["train"]] == [labels[_index(e)] for e in splits["train"]]
-    assert [_index(e) for e in splits["train"]] == PINNED_ORDER[("train", 20)][:14]
+    splits = converted(mnist, raw)
+    assert [e.label for e in splits["train"]] == [labels[example_index(e)] for e in splits["train"]]
+    assert [example_index(e) for e in splits["train"]] == PINNED_ORDER[("train", 20)][:14]
 
 
 @pytest.mark.parametrize("filename", ["train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
 def test_mnist_truncated_file_is_refused_naming_it(filename: str, tmp_path: Path) -> None:
-    raw = _fixture(mnist, tmp_path)
+    raw = prepared(mnist, tmp_path / "raw")
     data = (raw / filename).read_bytes()
     (raw / filename).write_bytes(data[: len(data) // 2])
     with pytest.raises(
@@ -132,19 +111,19 @@ def test_emnist_images_stay_transposed_as_tfds_gives_them(tmp_path: Path) -> Non
     upright[:, 5, 3] = 7  # one odd pixel, so a transpose and a flip differ too
     emnist_balanced.make_fixture(raw)
     zip_path = raw / "gzip.zip"
-    members = _zip_members(zip_path)
+    members = zip_members(zip_path)
     name = "gzip/emnist-balanced-train-images-idx3-ubyte.gz"
     header = gzip.decompress(members[name])[:16]
     members[name] = gzip.compress(header + upright.transpose(0, 2, 1).tobytes())
     _write_zip(zip_path, members)
-    splits = _convert(emnist_balanced, raw)
+    splits = converted(emnist_balanced, raw)
     for example in splits["train"] + splits["dev"] + splits["dev_test"]:
         np.testing.assert_array_equal(example.image, upright[0].T)
 
 
 def test_emnist_mapping_gives_the_class_names(tmp_path: Path) -> None:
-    raw = _fixture(emnist_balanced, tmp_path)
-    text = _zip_members(raw / "gzip.zip")["gzip/emnist-balanced-mapping.txt"].decode()
+    raw = prepared(emnist_balanced, tmp_path / "raw")
+    text = zip_members(raw / "gzip.zip")["gzip/emnist-balanced-mapping.txt"].decode()
     assert len(text.splitlines()) == 47
     names = emnist_balanced.parse_mapping(text, "mapping")
     assert names == emnist_balanced.CLASS_NAMES == emnist_balanced.SPEC.class_names
@@ -157,8 +136,8 @@ def test_emnist_mapping_gives_the_class_names(tmp_path: Path) -> None:
 
 
 def test_emnist_wrong_mapping_is_refused(tmp_path: Path) -> None:
-    raw = _fixture(emnist_balanced, tmp_path)
-    members = _zip_members(raw / "gzip.zip")
+    raw = prepared(emnist_balanced, tmp_path / "raw")
+    members = zip_members(raw / "gzip.zip")
     members["gzip/emnist-balanced-mapping.txt"] = b"0 48\n1 49\n"
     _write_zip(raw / "gzip.zip", members)
     with pytest.raises(
@@ -169,7 +148,7 @@ def test_emnist_wrong_mapping_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("cut", [0.3, 0.6, 0.9, 0.99])
 def test_emnist_truncated_zip_is_refused_naming_it(cut: float, tmp_path: Path) -> None:
-    raw = _fixture(emnist_balanced, tmp_path)
+    raw = prepared(emnist_balanced, tmp_path / "raw")
     data = (raw / "gzip.zip").read_bytes()
     (raw / "gzip.zip").write_bytes(data[: int(cut * len(data))])
     with pytest.raises(ValueError, match=r"gzip\.zip: not a complete zip file"):
@@ -200,8 +179,8 @@ def test_emnist_truncated_zip_is_refused_naming_it(cut: float, tmp_path: Path) -
 def test_emnist_corrupt_member_is_refused_naming_it(
     member: str, edit: object, message: str, tmp_path: Path
 ) -> None:
-    raw = _fixture(emnist_balanced, tmp_path)
-    members = _zip_members(raw / "gzip.zip")
+    raw = prepared(emnist_balanced, tmp_path / "raw")
+    members = zip_members(raw / "gzip.zip")
     name = "gzip/emnist-balanced-" + member
     members[name] = edit(members[name])  # type: ignore[operator]
     _write_zip(raw / "gzip.zip", members)
@@ -210,8 +189,8 @@ def test_emnist_corrupt_member_is_refused_naming_it(
 
 
 def test_emnist_missing_member_is_refused(tmp_path: Path) -> None:
-    raw = _fixture(emnist_balanced, tmp_path)
-    members = _zip_members(raw / "gzip.zip")
+    raw = prepared(emnist_balanced, tmp_path / "raw")
+    members = zip_members(raw / "gzip.zip")
     del members["gzip/emnist-balanced-test-images-idx3-ubyte.gz"]
     _write_zip(raw / "gzip.zip", members)
     with pytest.raises(ValueError, match=r"gzip\.zip: no member gzip/emnist-balanced-test-images"):
@@ -219,11 +198,11 @@ def test_emnist_missing_member_is_refused(tmp_path: Path) -> None:
 
 
 def test_svhn_label_10_is_digit_0(tmp_path: Path) -> None:
-    raw = _fixture(svhn_cropped, tmp_path)
+    raw = prepared(svhn_cropped, tmp_path / "raw")
     content = scipy.io.loadmat(raw / "test_32x32.mat")
     assert content["X"].shape == (32, 32, 3, 10) and content["X"].dtype == np.uint8
     assert content["y"].shape == (10, 1) and 10 in content["y"]
-    splits = _convert(svhn_cropped, raw)
+    splits = converted(svhn_cropped, raw)
     raw_labels = content["y"][:, 0].astype(int).tolist()
     order = PINNED_ORDER[("test", 10)]
     assert [e.label for e in splits["test"]] == [0 if raw_labels[i] == 10 else raw_labels[i] for i in order]
@@ -237,7 +216,7 @@ def test_svhn_label_10_is_digit_0(tmp_path: Path) -> None:
 def test_svhn_truncated_file_is_refused_naming_it(
     filename: str, cut: float, tmp_path: Path
 ) -> None:
-    raw = _fixture(svhn_cropped, tmp_path)
+    raw = prepared(svhn_cropped, tmp_path / "raw")
     data = (raw / filename).read_bytes()
     (raw / filename).write_bytes(data[: int(cut * len(data))])
     with pytest.raises(ValueError, match=filename.replace(".", r"\.") + ": "):
@@ -245,7 +224,7 @@ def test_svhn_truncated_file_is_refused_naming_it(
 
 
 def test_svhn_bad_labels_are_refused(tmp_path: Path) -> None:
-    raw = _fixture(svhn_cropped, tmp_path)
+    raw = prepared(svhn_cropped, tmp_path / "raw")
     content = scipy.io.loadmat(raw / "train_32x32.mat")
     labels = content["y"].copy()
     labels[0, 0] = 11
@@ -254,12 +233,8 @@ def test_svhn_bad_labels_are_refused(tmp_path: Path) -> None:
         svhn_cropped.convert(raw)
 
 
-def _zip_members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 def _write_zip(path: Path, members: dict[str, bytes]) -> None:
+    """Writes ``members`` as a zip, uncompressed like the fixture's (``write_zip`` deflates)."""
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 import pickle
-import tarfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from handler_fixtures import converted, example_index, rewrite_tar, tar_members, tfds_stored_order
 
 from nevisbench.data.handlers import cifar, stl10
-from nevisbench.data.spec import Example, get_dataset
+from nevisbench.data.spec import get_dataset
 
 ARCHIVES = {
     "cifar10": "cifar-10-python.tar.gz",
@@ -29,40 +26,11 @@ TEST_ORDER = [6, 1, 8, 9, 4, 3, 2, 7, 5, 0]
 EVIL_PICKLE = b"cos\nsystem\n(S'true'\ntR."
 
 
-def _tfds_stored_order(split: str, count: int) -> list[int]:
-    # Independent of splits.tfds_order: TFDS's Hasher is md5(salt = split name) updated with str(key).
-    return sorted(range(count), key=lambda i: hashlib.md5(f"{split}{i}".encode()).digest())
-
-
-def _index(example: Example) -> int:
-    # Example names end in "[<index in the official train or test set>]".
-    return int(example.name.rsplit("[", 1)[1].rstrip("]"))
-
-
-def _converted(name: str, raw: Path) -> dict[str, list[Example]]:
-    return {split: list(examples) for split, examples in get_dataset(name).convert(raw).items()}
-
-
-def _members(path: Path) -> dict[str, bytes]:
-    with tarfile.open(path, "r:gz") as tar:
-        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
-
-
-def _rewrite(path: Path, change: Callable[[dict[str, bytes]], None]) -> None:
-    members = _members(path)
-    change(members)
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-
-
 @pytest.mark.parametrize("name", sorted(ARCHIVES))
 def test_fixture_converts_with_the_tfds_a_split(name: str, tmp_path: Path) -> None:
     spec = get_dataset(name)
     spec.make_fixture(tmp_path)
-    splits = _converted(name, tmp_path)
+    splits = converted(name, tmp_path)
     # The fixtures hold 20 official train and 10 test images: int(.7·20), int(.15·20), the rest.
     assert {s: len(v) for s, v in splits.items()} == {
         "train": 14,
@@ -77,10 +45,10 @@ def test_fixture_converts_with_the_tfds_a_split(name: str, tmp_path: Path) -> No
             assert example.image.shape == (side, side, 3) and example.image.dtype == np.uint8
     # Contiguous slices of TFDS's stored order: train its first 14, dev the next 3, dev_test the
     # last 3; test in TFDS's order too.
-    order = [_index(e) for s in ("train", "dev", "dev_test") for e in splits[s]]
-    assert order == TRAIN_ORDER == _tfds_stored_order("train", 20)
-    assert [_index(e) for e in splits["dev"]] == TRAIN_ORDER[14:17]
-    assert [_index(e) for e in splits["test"]] == TEST_ORDER == _tfds_stored_order("test", 10)
+    order = [example_index(e) for s in ("train", "dev", "dev_test") for e in splits[s]]
+    assert order == TRAIN_ORDER == tfds_stored_order("train", 20)
+    assert [example_index(e) for e in splits["dev"]] == TRAIN_ORDER[14:17]
+    assert [example_index(e) for e in splits["test"]] == TEST_ORDER == tfds_stored_order("test", 10)
     # Each example is the image at its index (the fixtures' images differ by index).
     images = {"cifar10": cifar.fixture_images, "cifar100": cifar.fixture_images}.get(
         name, stl10.fixture_images
@@ -89,15 +57,15 @@ def test_fixture_converts_with_the_tfds_a_split(name: str, tmp_path: Path) -> No
     # and i % 10 (test).
     step = {"cifar10": (1, 1), "cifar100": (7, 7), "stl10": (3, 1)}[name]
     for example in splits["train"] + splits["dev"] + splits["dev_test"]:
-        np.testing.assert_array_equal(example.image, images(_index(example) + 1, 0)[-1])
-        assert example.label == step[0] * _index(example) % spec.num_classes
+        np.testing.assert_array_equal(example.image, images(example_index(example) + 1, 0)[-1])
+        assert example.label == step[0] * example_index(example) % spec.num_classes
     for example in splits["test"]:
-        np.testing.assert_array_equal(example.image, images(_index(example) + 1, 100)[-1])
-        assert example.label == step[1] * _index(example) % spec.num_classes
+        np.testing.assert_array_equal(example.image, images(example_index(example) + 1, 100)[-1])
+        assert example.label == step[1] * example_index(example) % spec.num_classes
 
 
 def _train_row_cifar(name: str, raw: Path, index: int) -> np.ndarray:
-    members = _members(raw / ARCHIVES[name])
+    members = tar_members(raw / ARCHIVES[name])
     # The CIFAR-10 fixture has 4 images in each of data_batch_1..5; index runs on across them.
     if name == "cifar10":
         member, row = f"cifar-10-batches-py/data_batch_{index // 4 + 1}", index % 4
@@ -111,8 +79,8 @@ def _train_row_cifar(name: str, raw: Path, index: int) -> np.ndarray:
 @pytest.mark.parametrize("name", ["cifar10", "cifar100"])
 def test_cifar_image_layout(name: str, tmp_path: Path) -> None:
     get_dataset(name).make_fixture(tmp_path)
-    first = _converted(name, tmp_path)["train"][0]
-    assert _index(first) == TRAIN_ORDER[0]
+    first = converted(name, tmp_path)["train"][0]
+    assert example_index(first) == TRAIN_ORDER[0]
     image = first.image
     row = _train_row_cifar(name, tmp_path, TRAIN_ORDER[0])
     assert not np.array_equal(image, image.transpose(1, 0, 2))  # the pattern is asymmetric
@@ -124,10 +92,10 @@ def test_cifar_image_layout(name: str, tmp_path: Path) -> None:
 
 def test_stl10_image_layout(tmp_path: Path) -> None:
     stl10.make_fixture(tmp_path)
-    first = _converted("stl10", tmp_path)["train"][0]
-    assert _index(first) == TRAIN_ORDER[0]
+    first = converted("stl10", tmp_path)["train"][0]
+    assert example_index(first) == TRAIN_ORDER[0]
     image = first.image
-    member = _members(tmp_path / ARCHIVES["stl10"])["stl10_binary/train_X.bin"]
+    member = tar_members(tmp_path / ARCHIVES["stl10"])["stl10_binary/train_X.bin"]
     raw = member[TRAIN_ORDER[0] * 3 * 96 * 96 : (TRAIN_ORDER[0] + 1) * 3 * 96 * 96]
     assert not np.array_equal(image, image.transpose(1, 0, 2))  # the pattern is asymmetric
     for y, x, c in [(0, 1, 0), (1, 0, 0), (5, 77, 1), (95, 2, 2), (3, 90, 2)]:
@@ -138,8 +106,8 @@ def test_stl10_image_layout(tmp_path: Path) -> None:
 
 def test_stl10_labels_are_shifted_to_zero(tmp_path: Path) -> None:
     stl10.make_fixture(tmp_path)
-    stored = [e.label for e in _converted("stl10", tmp_path)["test"]]
-    raw = _members(tmp_path / ARCHIVES["stl10"])["stl10_binary/test_y.bin"]
+    stored = [e.label for e in converted("stl10", tmp_path)["test"]]
+    raw = tar_members(tmp_path / ARCHIVES["stl10"])["stl10_binary/test_y.bin"]
     assert stored == [raw[i] - 1 for i in TEST_ORDER]
 
 
@@ -150,16 +118,16 @@ def test_truncated_archive_is_refused_naming_it(name: str, tmp_path: Path) -> No
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match=f"{ARCHIVES[name]}.*not a complete tar.gz"):
-        _converted(name, tmp_path)
+        converted(name, tmp_path)
 
 
 @pytest.mark.parametrize("name", ["cifar10", "cifar100"])
 def test_cifar_pickle_with_a_disallowed_global_is_refused(name: str, tmp_path: Path) -> None:
     get_dataset(name).make_fixture(tmp_path)
     member = "cifar-10-batches-py/data_batch_3" if name == "cifar10" else "cifar-100-python/train"
-    _rewrite(tmp_path / ARCHIVES[name], lambda m: m.__setitem__(member, EVIL_PICKLE))
+    rewrite_tar(tmp_path / ARCHIVES[name], {member: EVIL_PICKLE})
     with pytest.raises(ValueError, match=r"refused to unpickle: global os\.system"):
-        _converted(name, tmp_path)
+        converted(name, tmp_path)
 
 
 def test_restricted_unpickler_allows_numpy_arrays_only() -> None:
@@ -179,17 +147,15 @@ def test_cifar_meta_with_other_class_names_is_refused(tmp_path: Path) -> None:
     cifar.make_fixture_cifar10(tmp_path)
     meta = "cifar-10-batches-py/batches.meta"
     names = [n.encode() for n in reversed(cifar.CIFAR10_CLASS_NAMES)]
-    _rewrite(
-        tmp_path / ARCHIVES["cifar10"],
-        lambda m: m.__setitem__(meta, pickle.dumps({b"label_names": names})),
-    )
+    rewrite_tar(tmp_path / ARCHIVES["cifar10"], {meta: pickle.dumps({b"label_names": names})})
     with pytest.raises(ValueError, match="batches.meta.*differs from the official 10 names"):
-        _converted("cifar10", tmp_path)
+        converted("cifar10", tmp_path)
 
 
 def test_stl10_size_mismatch_is_refused(tmp_path: Path) -> None:
     stl10.make_fixture(tmp_path)
     member = "stl10_binary/train_y.bin"
-    _rewrite(tmp_path / ARCHIVES["stl10"], lambda m: m.__setitem__(member, m[member] + b"\x01"))
+    archive = tmp_path / ARCHIVES["stl10"]
+    rewrite_tar(archive, {member: tar_members(archive)[member] + b"\x01"})
     with pytest.raises(ValueError, match="train_X.bin.*21 labels"):
-        _converted("stl10", tmp_path)
+        converted("stl10", tmp_path)

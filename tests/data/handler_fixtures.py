@@ -1,0 +1,119 @@
+"""Helpers shared by the dataset-handler tests: prepare a handler's fixture, convert it, edit archives.
+
+A ``dataset`` argument is a dataset id (looked up with ``get_dataset``) or a handler module (its
+``SPEC`` is used).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tarfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
+
+from nevisbench.data.handlers._common import write_tar, write_zip
+from nevisbench.data.prepare import unpack_artefacts
+from nevisbench.data.spec import ConvertResult, DatasetSpec, Example, get_dataset
+
+SPLITS = ("train", "dev", "dev_test", "test")
+
+
+def spec_of(dataset: str | ModuleType) -> DatasetSpec:
+    """The spec of a dataset id or of a handler module."""
+    return get_dataset(dataset) if isinstance(dataset, str) else dataset.SPEC
+
+
+def prepared(dataset: str | ModuleType, raw: Path) -> Path:
+    """Writes the dataset's fixture into ``raw`` and unpacks its artefacts; returns ``raw``."""
+    spec = spec_of(dataset)
+    spec.make_fixture(raw)
+    unpack_artefacts(spec, raw)
+    return raw
+
+
+def materialise(
+    result: ConvertResult, splits: Iterable[str] | None = None
+) -> dict[str, list[Example]]:
+    """A converter's result with every split's examples in a list.
+
+    With ``splits``, only those splits, in that order (a missing one raises KeyError).
+    """
+    if splits is None:
+        return {split: list(examples) for split, examples in result.items()}
+    return {split: list(result[split]) for split in splits}
+
+
+def converted(
+    dataset: str | ModuleType, raw: Path, splits: Iterable[str] | None = None
+) -> dict[str, list[Example]]:
+    """The dataset converted from ``raw``, materialised (see ``materialise``)."""
+    return materialise(spec_of(dataset).convert(raw), splits)
+
+
+def prepared_and_converted(
+    dataset: str | ModuleType, raw: Path
+) -> tuple[Path, dict[str, list[Example]]]:
+    """``raw`` and the splits converted from the dataset's fixture prepared there."""
+    return raw, converted(dataset, prepared(dataset, raw))
+
+
+def example_names(examples: Iterable[Example]) -> list[str]:
+    """The examples' names, in order."""
+    return [example.name for example in examples]
+
+
+def everything(splits: Mapping[str, list[Example]]) -> list[Example]:
+    """The examples of the four splits, in ``SPLITS`` order."""
+    return [example for split in SPLITS for example in splits[split]]
+
+
+def example_index(example: Example) -> int:
+    """The index in the official file or set, from a name ending in ``[<index>]``."""
+    return int(example.name.rsplit("[", 1)[1].rstrip("]"))
+
+
+def tfds_stored_order(split: str, count: int) -> list[int]:
+    """TFDS's stored order of a split whose example i has the int key i.
+
+    TFDS sorts by md5(split name + str(key)); computed here independently of ``splits.tfds_order``.
+    """
+    return sorted(range(count), key=lambda i: hashlib.md5(f"{split}{i}".encode()).digest())
+
+
+def tar_members(path: Path) -> dict[str, bytes]:
+    """The regular-file members of a tar (any compression), in order."""
+    with tarfile.open(path, "r:*") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+
+
+def rewrite_tar(path: Path, change: Mapping[str, bytes | None], compression: str = "gz") -> None:
+    """Rewrites a tar with members replaced or added (bytes) or removed (None; absent is ignored).
+
+    ``compression`` is the new tar's: ``""``, ``gz``, ``bz2`` or ``xz``.
+    """
+    write_tar(path, _changed(tar_members(path), change), compression)
+
+
+def zip_members(path: Path) -> dict[str, bytes]:
+    """Every member of a zip as bytes, in order."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def rewrite_zip(path: Path, change: Mapping[str, bytes | None]) -> None:
+    """Rewrites a zip (deflated) with members changed as in ``rewrite_tar``."""
+    members = _changed(zip_members(path), change)
+    path.unlink()
+    write_zip(path, members)
+
+
+def _changed(members: dict[str, bytes], change: Mapping[str, bytes | None]) -> dict[str, bytes]:
+    """``members`` with ``change`` applied, in place."""
+    for name, data in change.items():
+        if data is None:
+            members.pop(name, None)
+        else:
+            members[name] = data
+    return members
