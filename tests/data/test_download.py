@@ -364,14 +364,14 @@ def test_files_from_dir_are_verified_and_recorded(tmp_path: Path) -> None:
     (source / "data.bin").write_bytes(PAYLOAD)
     raw = tmp_path / "raw"
     artefact = Artefact(
-        "data.bin", "manual", "-", md5=(MD5, "0" * 32), instructions="ask the authors"
+        "data.bin", "manual", "-", md5=(MD5, "0" * 32), instructions="Ask the authors"
     )
     assert fetch_artefacts(_spec(artefact), raw, from_dir=source) == {"data.bin": SHA256}
     assert _ledger(raw)["data.bin"]["source"] == str(source / "data.bin")
     (source / "data.bin").unlink()
     assert fetch_artefacts(_spec(artefact), raw) == {"data.bin": SHA256}  # cached
     (raw / "data.bin").unlink()
-    with pytest.raises(SourceError, match="fetched by hand from ask the authors. Put it in"):
+    with pytest.raises(SourceError, match=r"data.bin must be fetched by hand\. Ask the authors\. Put it in"):
         fetch_artefacts(_spec(artefact), raw)
 
 

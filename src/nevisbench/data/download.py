@@ -684,10 +684,12 @@ def _obtain(
         url = f"{mirror_url.rstrip('/')}/{spec.id}/{artefact.filename}"
         fetchers.insert(0, (url, lambda: download_url(url, dest, on_progress=on_progress, on_bytes=on_bytes)))
     if artefact.kind == "manual":
-        by_hand = (
-            f"{artefact.filename} must be fetched by hand from "
-            f"{artefact.instructions or artefact.source}. Put it in {dest.parent} or pass "
-            f"`--from DIR` to `nevisbench datasets prepare {spec.id}`"
+        where = (
+            f"Put it in {dest.parent} or pass `--from DIR` to `nevisbench datasets prepare {spec.id}`"
+        )
+        how = artefact.instructions.rstrip(". ") if artefact.instructions else f"Get it from {artefact.source}"
+        by_hand = f"{artefact.filename} must be fetched by hand. {how}." + (
+            "" if "--from" in artefact.instructions else f" {where}."
         )
         if not fetchers:
             raise SourceError(f"dataset {spec.id}: {by_hand}")
