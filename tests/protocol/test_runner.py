@@ -170,3 +170,39 @@ def _saved(config: RunConfig, tmp_path: Path) -> Path:
     path = tmp_path / "config.json"
     config.save(path)
     return path
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_a_run_killed_inside_a_task_keeps_its_finished_trials(tmp_path: Path) -> None:
+    config = tiny_config("stream.stop_year=2007", "options.trials=3")
+    whole = run(config, tmp_path / "whole")
+    started: list[tuple[int, int]] = []
+
+    def crash_at_third_trial(info: dict) -> None:
+        # The second task's third trial is starting: the machine goes down.
+        if info.get("phase") == "trial" and info.get("step") == 0:
+            started.append(info["trial"])
+            if len(started) == 3 + 3:
+                raise _Crash
+
+    part = tmp_path / "part"
+    with pytest.raises(_Crash):
+        run(config, part, progress=crash_at_third_trial)
+    assert (part / "checkpoints" / "task.pt").exists()
+    resumed_trials: list[int] = []
+
+    def watch(info: dict) -> None:
+        if info.get("phase") == "trial" and info.get("step") == 0:
+            resumed_trials.append(info["trial"])
+
+    resumed = run(config, part, progress=watch)
+    assert resumed["complete"]
+    assert resumed_trials == [2]  # the two finished trials of that task were not run again
+    assert _records(part) == _records(tmp_path / "whole")
+    assert _summary(part) == _summary(tmp_path / "whole")
+    assert whole["complete"]
+    assert not (part / "checkpoints" / "task.pt").exists()
+    assert not list((part / "checkpoints" / "learner").glob("trial_*.pt"))

@@ -257,10 +257,18 @@ class FinetuningLearner:
             fn = run_trial
             if getattr(executor, "ship_data", False):
                 shared = shared.in_memory()
-        results = executor.map(fn, shared, jobs, (TrialFailed,))
-        outcomes = [
-            TrialOutcome(job.trial, r.result, r.error, r.flops) for job, r in zip(jobs, results, strict=True)
-        ]
+        # Trials an interrupted run finished are not run again: their outcomes and best-dev parameters
+        # were kept (task.checkpoint) as each ended.
+        finished = self._finished_trials(task)
+        remaining = [job for job in jobs if job.trial.index not in finished]
+
+        def keep(position: int, outcome: Any) -> None:
+            job = remaining[position]
+            finished[job.trial.index] = TrialOutcome(job.trial, outcome.result, outcome.error, outcome.flops)
+            self._save_finished_trials(task, finished)
+
+        executor.map(fn, shared, remaining, (TrialFailed,), on_outcome=keep)
+        outcomes = [finished[job.trial.index] for job in jobs]
         done = [o for o in outcomes if o.result is not None]
         # Every trial's compute counts, the failed ones' too.
         train_flops = sum(o.result.train_flops if o.result else o.flops.get("train", 0) for o in outcomes)
@@ -309,6 +317,8 @@ class FinetuningLearner:
         tmp.replace(task.scratch / file)
         self.tasks[task.key.name] = {"index": task.index, "file": file}
         self.last_file = file
+        for trial_file in task.scratch.glob(f"trial_{task.index:04d}_*.pt"):
+            trial_file.unlink()
         return TrainReport(
             usage={
                 "train": ResourceUsage(train_flops, count, size),
@@ -317,6 +327,47 @@ class FinetuningLearner:
             wall_seconds=wall,
             info=info,
         )
+
+    # --------------------------------------------------------------------------- trial checkpoints
+    @staticmethod
+    def _trial_file(task: TrainTask, trial: int) -> str:
+        return f"trial_{task.index:04d}_{trial:02d}.pt"
+
+    def _save_finished_trials(self, task: TrainTask, finished: dict[int, TrialOutcome]) -> None:
+        """Keeps every finished trial of this task: its outcome in the task checkpoint, its best-dev
+        parameters in a file of the scratch directory."""
+        entries = []
+        for index, outcome in sorted(finished.items()):
+            entry: dict[str, Any] = {"trial": outcome.trial.to_dict(), "error": outcome.error,
+                                     "flops": dict(outcome.flops)}
+            if outcome.result is not None:
+                file = task.scratch / self._trial_file(task, index)
+                if not file.exists():
+                    task.scratch.mkdir(parents=True, exist_ok=True)
+                    tmp = file.with_name(file.name + ".part")
+                    torch.save(outcome.result.state, tmp)
+                    tmp.replace(file)
+                fields = {f.name: getattr(outcome.result, f.name) for f in dataclasses.fields(FitResult)
+                          if f.name != "state"}
+                fields["history"] = [list(item) for item in fields["history"]]
+                entry["result"] = fields
+            entries.append(entry)
+        task.checkpoint({"finished_trials": entries})
+
+    def _finished_trials(self, task: TrainTask) -> dict[int, TrialOutcome]:
+        """The trials of this task an interrupted run finished (empty on a fresh start)."""
+        out: dict[int, TrialOutcome] = {}
+        for entry in (task.resume or {}).get("finished_trials", []):
+            trial = Trial(**entry["trial"])
+            result = None
+            if "result" in entry:
+                fields = dict(entry["result"])
+                fields["history"] = [tuple(item) for item in fields["history"]]
+                state = torch.load(task.scratch / self._trial_file(task, trial.index), map_location="cpu",
+                                   weights_only=True)
+                result = FitResult(state=state, **fields)
+            out[trial.index] = TrialOutcome(trial, result, entry["error"], dict(entry["flops"]))
+        return out
 
     # --------------------------------------------------------------------------- predict
     def predict(self, task: PredictTask) -> Predictions:

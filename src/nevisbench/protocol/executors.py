@@ -2,7 +2,8 @@
 Ray cluster (``ray``).
 
 Every executor runs ``fn(shared, job)`` for each job and returns one ``JobOutcome`` per job, in job
-order. A job that raises one of the ``failure_types`` (e.g. TrialFailed: a NaN loss) is recorded as
+order; ``on_outcome(position, outcome)``, when given, is called as each job ends (a learner keeps
+finished trials there, so that a crash loses at most the trials that were running). A job that raises one of the ``failure_types`` (e.g. TrialFailed: a NaN loss) is recorded as
 failed with the FLOPs its exception carries. A worker that dies mid-job (killed, out of memory, a lost
 Ray node) has its job retried ``retries`` times (once by default), then recorded as failed; the
 other jobs go on. Any other exception is a bug and is raised in the caller.
@@ -98,13 +99,19 @@ class WorkerDied(RuntimeError):
 
 
 Fn = Callable[[Any, Any], Any]
+OnOutcome = Callable[[int, JobOutcome], None]
 
 
 class Executor(Protocol):
     name: str
 
     def map(
-        self, fn: Fn, shared: Any, jobs: Sequence[Any], failure_types: tuple[type[BaseException], ...]
+        self,
+        fn: Fn,
+        shared: Any,
+        jobs: Sequence[Any],
+        failure_types: tuple[type[BaseException], ...],
+        on_outcome: OnOutcome | None = None,
     ) -> list[JobOutcome]: ...
 
     def close(self) -> None: ...
@@ -112,6 +119,11 @@ class Executor(Protocol):
 
 def _failed(error: BaseException) -> JobOutcome:
     return JobOutcome(error=str(error), flops=dict(getattr(error, "flops", {}) or {}))
+
+
+def _tell(on_outcome: OnOutcome | None, position: int, outcome: JobOutcome) -> None:
+    if on_outcome is not None:
+        on_outcome(position, outcome)
 
 
 # --------------------------------------------------------------------------------------------- local
@@ -126,7 +138,12 @@ class LocalExecutor:
         self.threads = threads
 
     def map(
-        self, fn: Fn, shared: Any, jobs: Sequence[Any], failure_types: tuple[type[BaseException], ...]
+        self,
+        fn: Fn,
+        shared: Any,
+        jobs: Sequence[Any],
+        failure_types: tuple[type[BaseException], ...],
+        on_outcome: OnOutcome | None = None,
     ) -> list[JobOutcome]:
         import torch
 
@@ -135,11 +152,12 @@ class LocalExecutor:
             torch.set_num_threads(self.threads)
         try:
             outcomes = []
-            for job in jobs:
+            for position, job in enumerate(jobs):
                 try:
                     outcomes.append(JobOutcome(result=fn(shared, job)))
                 except failure_types as error:
                     outcomes.append(_failed(error))
+                _tell(on_outcome, position, outcomes[-1])
             return outcomes
         finally:
             torch.set_num_threads(before)
@@ -218,7 +236,12 @@ class ProcessExecutor:
         return _Worker(process, parent)
 
     def map(
-        self, fn: Fn, shared: Any, jobs: Sequence[Any], failure_types: tuple[type[BaseException], ...]
+        self,
+        fn: Fn,
+        shared: Any,
+        jobs: Sequence[Any],
+        failure_types: tuple[type[BaseException], ...],
+        on_outcome: OnOutcome | None = None,
     ) -> list[JobOutcome]:
         while len(self._workers) < self.size:
             self._workers.append(self._start(len(self._workers)))
@@ -259,6 +282,7 @@ class ProcessExecutor:
                                                              attempts=attempts[index])
                             else:
                                 raise RuntimeError(f"trial {index} raised in worker {slot}: {reply[1]}")
+                            _tell(on_outcome, index, outcomes[index])
                             continue
                     if worker.process.sentinel in ready or not worker.process.is_alive():
                         worker.process.join(1)
@@ -275,6 +299,7 @@ class ProcessExecutor:
                                 f"{attempts[index]} attempts",
                                 attempts=attempts[index],
                             )
+                            _tell(on_outcome, index, outcomes[index])
         except BaseException:
             # A bug or an interrupt: workers may hold half-done jobs; start clean next time.
             self.close()
@@ -334,7 +359,12 @@ class RayExecutor:
         self.threads = cpus
 
     def map(
-        self, fn: Fn, shared: Any, jobs: Sequence[Any], failure_types: tuple[type[BaseException], ...]
+        self,
+        fn: Fn,
+        shared: Any,
+        jobs: Sequence[Any],
+        failure_types: tuple[type[BaseException], ...],
+        on_outcome: OnOutcome | None = None,
     ) -> list[JobOutcome]:
         ray = self._ray
         threads = self.threads
@@ -343,23 +373,25 @@ class RayExecutor:
         )
         shared_ref = ray.put(shared)
         refs = [remote.remote(fn, shared_ref, job, failure_types, threads) for job in jobs]
-        outcomes = []
-        for ref in refs:
+        outcomes: list[JobOutcome | None] = [None] * len(refs)
+        position = {ref: index for index, ref in enumerate(refs)}
+        pending = list(refs)
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            index = position[ready[0]]
             try:
-                status, *rest = ray.get(ref)
+                status, *rest = ray.get(ready[0])
+                outcome = JobOutcome(result=rest[0]) if status == "ok" else JobOutcome(error=rest[0], flops=rest[1])
             except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
                     ray.exceptions.ObjectLostError, ray.exceptions.OwnerDiedError) as error:
-                outcomes.append(JobOutcome(
+                outcome = JobOutcome(
                     error=f"the Ray worker died in each of {self.retries + 1} attempts "
                     f"({type(error).__name__})",
                     attempts=self.retries + 1,
-                ))
-                continue
-            if status == "ok":
-                outcomes.append(JobOutcome(result=rest[0]))
-            else:
-                outcomes.append(JobOutcome(error=rest[0], flops=rest[1]))
-        return outcomes
+                )
+            outcomes[index] = outcome
+            _tell(on_outcome, index, outcome)
+        return [o for o in outcomes if o is not None]
 
     def close(self) -> None:
         pass

@@ -209,7 +209,7 @@ def run(
                     }
                 )
                 record = _train(
-                    learner, event, datasets(event.dataset), config, device, work, progress, executor
+                    learner, event, number, datasets(event.dataset), config, device, work, progress, executor
                 )
                 if record["status"] == "failed":
                     failed_tasks.add(event.task.name)
@@ -260,6 +260,7 @@ def run(
                     "failed_tasks": sorted(failed_tasks),
                 }
             )
+            work.clear_task_checkpoint()
             progress({"phase": "done_event", "record": record})
 
         records = work.read_events()
@@ -312,6 +313,7 @@ def _sum_wall(records: list[dict[str, Any]]) -> dict[str, float]:
 def _train(
     learner: Learner,
     event: TrainEvent,
+    number: int,
     data: Any,
     config: RunConfig,
     device: torch.device,
@@ -328,6 +330,8 @@ def _train(
         scratch=work.learner_dir,
         progress=lambda info: progress({"phase": "trial", **info}),
         executor=executor,
+        checkpoint=lambda state: work.save_task_checkpoint(number, state),
+        resume=work.load_task_checkpoint(number),
     )
     started = time.perf_counter()
     try:

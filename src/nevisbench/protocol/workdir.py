@@ -41,6 +41,7 @@ class Workdir:
         self.summary_file = self.path / "summary.json"
         self.predictions_dir = self.path / "predictions"
         self.checkpoint_file = self.path / "checkpoints" / "run.pt"
+        self.task_checkpoint_file = self.path / "checkpoints" / "task.pt"
         self.learner_dir = self.path / "checkpoints" / "learner"
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
@@ -131,6 +132,23 @@ class Workdir:
             return None
         # weights_only: a checkpoint is data, never code to run.
         return torch.load(self.checkpoint_file, map_location="cpu", weights_only=True)
+
+    def save_task_checkpoint(self, event: int, state: dict[str, Any]) -> None:
+        """Keeps a learner's state *inside* event ``event`` (e.g. its finished trials)."""
+        self.task_checkpoint_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.task_checkpoint_file.with_name("task.pt.part")
+        torch.save({"event": event, "state": state}, tmp)
+        tmp.replace(self.task_checkpoint_file)
+
+    def load_task_checkpoint(self, event: int) -> dict[str, Any] | None:
+        """The state saved inside event ``event`` by an interrupted run, else None."""
+        if not self.task_checkpoint_file.exists():
+            return None
+        saved = torch.load(self.task_checkpoint_file, map_location="cpu", weights_only=True)
+        return saved["state"] if saved.get("event") == event else None
+
+    def clear_task_checkpoint(self) -> None:
+        self.task_checkpoint_file.unlink(missing_ok=True)
 
     # ----------------------------------------------------------------------- predictions
     def save_predictions(
