@@ -264,6 +264,11 @@ class FinetuningLearner:
 
         def keep(position: int, outcome: Any) -> None:
             job = remaining[position]
+            if outcome.result is not None:
+                task.scratch.mkdir(parents=True, exist_ok=True)
+                file = task.scratch / self._trial_file(task, job.trial.index)
+                torch.save(outcome.result.state, file.with_name(file.name + ".part"))
+                file.with_name(file.name + ".part").replace(file)
             finished[job.trial.index] = TrialOutcome(job.trial, outcome.result, outcome.error, outcome.flops)
             self._save_finished_trials(task, finished)
 
@@ -334,19 +339,13 @@ class FinetuningLearner:
         return f"trial_{task.index:04d}_{trial:02d}.pt"
 
     def _save_finished_trials(self, task: TrainTask, finished: dict[int, TrialOutcome]) -> None:
-        """Keeps every finished trial of this task: its outcome in the task checkpoint, its best-dev
-        parameters in a file of the scratch directory."""
+        """Puts the outcomes of this task's finished trials in the task checkpoint (their best-dev
+        parameters are already in ``_trial_file``s of the scratch directory)."""
         entries = []
-        for index, outcome in sorted(finished.items()):
+        for _, outcome in sorted(finished.items()):
             entry: dict[str, Any] = {"trial": outcome.trial.to_dict(), "error": outcome.error,
                                      "flops": dict(outcome.flops)}
             if outcome.result is not None:
-                file = task.scratch / self._trial_file(task, index)
-                if not file.exists():
-                    task.scratch.mkdir(parents=True, exist_ok=True)
-                    tmp = file.with_name(file.name + ".part")
-                    torch.save(outcome.result.state, tmp)
-                    tmp.replace(file)
                 fields = {f.name: getattr(outcome.result, f.name) for f in dataclasses.fields(FitResult)
                           if f.name != "state"}
                 fields["history"] = [list(item) for item in fields["history"]]
