@@ -318,16 +318,26 @@ def _human(flops: float) -> str:
     return f"{flops:.3g} FLOPs"
 
 
+# `run` flags that are shorthands for settings: (argparse attribute, setting).
+_RUN_FLAGS = (
+    ("learner", "learner"),
+    ("stream", "stream.name"),
+    ("predict_split", "stream.predict_splits"),
+    ("device", "device"),
+    ("executor", "executor.kind"),
+    ("workers", "executor.workers"),
+    ("ray_address", "executor.ray_address"),
+)
+
+
 def resolve_run_config(args: argparse.Namespace):
     """The config a `run` command asks for: --config, else the workdir's saved one, else the demo."""
     from nevisbench.config import RunConfig, apply_overrides
     from nevisbench.configs import load_config
 
     saved = Path(args.workdir) / "config.json" if args.workdir else None
-    tweaks = (
-        args.config or args.stream or args.learner or args.set or args.device or args.predict_split
-        or args.executor or args.workers or args.ray_address
-    )
+    flags = [(getattr(args, attribute), key) for attribute, key in _RUN_FLAGS]
+    tweaks = args.config or args.set or any(value for value, _ in flags)
     if args.config:
         config = load_config(args.config)
     elif saved is not None and saved.exists():
@@ -336,21 +346,7 @@ def resolve_run_config(args: argparse.Namespace):
         config = load_config("demo")
     if saved is not None and saved.exists() and not tweaks:
         return config
-    assignments = []
-    if args.learner:
-        assignments.append(f"learner={args.learner}")
-    if args.stream:
-        assignments.append(f"stream.name={args.stream}")
-    if args.predict_split:
-        assignments.append(f"stream.predict_splits={args.predict_split}")
-    if args.device:
-        assignments.append(f"device={args.device}")
-    if args.executor:
-        assignments.append(f"executor.kind={args.executor}")
-    if args.workers:
-        assignments.append(f"executor.workers={args.workers}")
-    if args.ray_address:
-        assignments.append(f"executor.ray_address={args.ray_address}")
+    assignments = [f"{key}={value}" for value, key in flags if value]
     return apply_overrides(config, assignments + list(args.set or []))
 
 

@@ -9,20 +9,13 @@ from pathlib import Path
 import numpy as np
 import scipy.ndimage
 
+from nevisbench.data.handlers import mnist
 from nevisbench.data.handlers._idx import read_pair, write_fixture
-from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
+from nevisbench.data.spec import DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
 from nevisbench.types import TaskKind
 
 DATASET = "mnist_rotation"
-_LECUN = "http://yann.lecun.com/exdb/mnist/"
-_S3 = "https://ossci-datasets.s3.amazonaws.com/mnist/"
-_MD5S = {
-    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
-    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
-    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
-}
 ANGLE_SEED = 99_999
 
 # The reference seeds numpy's global generator once, then every pass over the training images draws
@@ -32,7 +25,7 @@ ANGLE_SEED = 99_999
 # PASS[s] * N + i of the stream.
 PASS = {"dev": 0, "dev_test": 1, "train": 2}
 
-CLASS_NAMES = tuple(str(digit) for digit in range(10))
+CLASS_NAMES = mnist.CLASS_NAMES
 
 
 def angles(count: int, passes: int = len(PASS)) -> np.ndarray:
@@ -95,10 +88,7 @@ SPEC = register_dataset(
         "(Murugan & Subrahmanyam, 2019)",
         paper_url="https://arxiv.org/search/?query=SO%282%29-equivariance+Fourier+nonlinearity&searchtype=title",
         license="unknown: see the homepage",
-        artefacts=tuple(
-            Artefact(filename, "url", _LECUN + filename, md5=md5, mirrors=(_S3 + filename,))
-            for filename, md5 in _MD5S.items()
-        ),
+        artefacts=mnist.SPEC.artefacts,  # the same four official MNIST files
         convert=convert,
         make_fixture=make_fixture,
         split_rule="reference T3: the 60,000 official training digits drawn train .70 / dev .15 / dev_test "
