@@ -21,7 +21,7 @@ from nevisbench.data.store import (
     remove_stale,
     write_dataset,
 )
-from nevisbench.locks import exclusive_lock
+from nevisbench.files import exclusive_lock
 
 log = logging.getLogger(__name__)
 

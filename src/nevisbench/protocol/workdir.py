@@ -17,17 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from nevisbench.locks import exclusive_lock
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Writes ``path`` so that a reader sees the old or the new content, never a part."""
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
+from nevisbench.files import exclusive_lock, write_atomic
 
 
 class Workdir:

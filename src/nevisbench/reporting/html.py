@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nevisbench import __version__
-from nevisbench.protocol.workdir import write_atomic
+from nevisbench.files import write_atomic
 from nevisbench.reporting.plots import figures, save_figure
 from nevisbench.reporting.tables import (
     RunData,
