@@ -51,7 +51,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         local_s, local = timed(base, root / "local")
-        trials = sum(1 for r in Workdir(root / "local").read_events() if r["type"] == "train") * args.trials
+        trials = sum(1 for r in [r.to_json() for r in Workdir(root / "local").read_events()] if r["type"] == "train") * args.trials
         process_s, process = timed([*base, "executor.kind=process", f"executor.workers={args.workers}"],
                                    root / "process")
         assert process["usage"] == local["usage"], "process workers must spend the same FLOPs"
@@ -62,7 +62,7 @@ def main() -> None:
         if not args.no_ray:
             import ray
 
-            from nevisbench.protocol.executors import RayExecutor
+            from nevisbench.executors import RayExecutor
 
             ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
             try:

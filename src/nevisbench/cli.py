@@ -352,6 +352,8 @@ def resolve_run_config(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from nevisbench.protocol.runner import run
+    from nevisbench.records import Phase, TrainRecord
+    from nevisbench.records import Progress as RunProgress
     from nevisbench.streams.table import get_stream
 
     config = resolve_run_config(args)
@@ -364,43 +366,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _progress_bar() as bar:
         events = bar.add_task("starting", total=None)
 
-        def on_progress(info: dict) -> None:
-            phase = info.get("phase")
-            if phase == "prepare":
-                bar.update(events, description=f"preparing {info['dataset']}")
-            elif phase == "train":
-                state["task"] = f"task {info['task_index'] + 1}/{info['tasks']} {info['dataset']}"
-                bar.update(
-                    events, total=info["events"], completed=info["event"], description=state["task"]
-                )
-            elif phase == "trial":
-                dev = f" dev error {info['dev_error']:.3f}" if "dev_error" in info else ""
+        def on_progress(update: RunProgress) -> None:
+            if update.phase is Phase.PREPARE:
+                bar.update(events, description=f"preparing {update.dataset}")
+            elif update.phase is Phase.TRAIN:
+                state["task"] = f"task {update.task_index + 1}/{update.tasks} {update.dataset}"
+                bar.update(events, total=update.events, completed=update.event, description=state["task"])
+            elif update.phase is Phase.TRIAL:
+                info = update.trial
+                dev = f" dev error {info['dev_error']:.3f}" if info.get("dev_error") is not None else ""
                 bar.update(
                     events,
                     description=f"{state['task']} · trial {info['trial'] + 1}/{info['trials']} "
                     f"· step {info['step']}/{info['max_steps']}{dev}",
                 )
-            elif phase == "predict":
-                final = " (final)" if info["final"] else ""
-                bar.update(
-                    events,
-                    total=info["events"],
-                    completed=info["event"],
-                    description=f"predict {info['dataset']} {info['split']}{final}",
-                )
-            elif phase == "done_event":
-                record = info["record"]
-                bar.update(events, completed=record["event"] + 1)
-                if record["type"] == "train":
-                    flops = _human(sum(record["cumulative_flops"].values()))
+            elif update.phase is Phase.PREDICT:
+                final = " (final)" if update.final else ""
+                bar.update(events, total=update.events, completed=update.event,
+                           description=f"predict {update.dataset} {update.split}{final}")
+            elif update.phase is Phase.DONE and update.record is not None:
+                record = update.record
+                bar.update(events, completed=record.event + 1)
+                if isinstance(record, TrainRecord):
+                    flops = _human(record.total_flops)
+                    dev_error = record.info.get("dev_error")
                     status = (
-                        "[red]failed[/red] " + record.get("error", "")
-                        if record["status"] != "ok"
-                        else (f"dev error {record['info'].get('dev_error', float('nan')):.3f}")
+                        "[red]failed[/red] " + escape(record.error or "")
+                        if not record.ok
+                        else f"dev error {dev_error:.3f}" if dev_error is not None else "done"
                     )
-                    console.print(
-                        f"  {record['year']} {record['dataset']}: {status} · {flops} so far"
-                    )
+                    console.print(f"  {record.year} {record.dataset}: {status} · {flops} so far")
 
         listeners = [on_progress]
         if args.tensorboard:
@@ -464,12 +459,13 @@ def print_summary(summary: dict, workdir: Path) -> None:
 def _chosen_sources(workdir: Path) -> list[dict[str, str]]:
     """For learners that choose where each task starts (dynamic, oracle): dataset and chosen source."""
     from nevisbench.protocol.workdir import Workdir
+    from nevisbench.records import TrainRecord
 
     out = []
     for record in Workdir(workdir).read_events():
-        selection = record.get("info", {}).get("selection") if record["type"] == "train" else None
+        selection = record.info.get("selection") if isinstance(record, TrainRecord) else None
         if selection:
-            out.append({"dataset": record["dataset"], "source": selection["chosen"]})
+            out.append({"dataset": record.dataset, "source": selection["chosen"]})
     return out
 
 

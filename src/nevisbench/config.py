@@ -9,8 +9,8 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from nevisbench.executors import ExecutorConfig
 from nevisbench.learners.registry import get_learner_entry, learner_config
-from nevisbench.protocol.executors import ExecutorConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,7 +20,7 @@ class StreamConfig:
     Attributes:
         name: a registered stream id.
         stop_year: exclusive stop year; None: the stream's default (2020 for the reference variants,
-            so the held-out years run only when asked; pass e.g. 2022 to run them).
+            so the held-out years run only when asked; pass e.g. 2022, or 10000 for every row).
         predict_splits: the splits predicted after each train event (dev_test while developing a
             method, test for final numbers).
         final_evaluation: re-evaluate every seen task at the end of the stream.

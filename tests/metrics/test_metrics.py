@@ -10,6 +10,7 @@ import pytest
 from nevisbench.metrics.classification import (
     NLL_PROBABILITY_FLOOR,
     negative_log_likelihood,
+    non_finite_rows,
     single_label_metrics,
     target_ranks,
     top_k_correct,
@@ -20,6 +21,7 @@ from nevisbench.metrics.multilabel import (
     per_label_error,
 )
 from nevisbench.metrics.stream import aggregate, cumulative_flops, summarize
+from nevisbench.records import record_from_json
 
 # ------------------------------------------------------------------------------------------ single-label
 
@@ -61,11 +63,16 @@ def test_ranks_agree_with_a_stable_sort() -> None:
     np.testing.assert_array_equal(target_ranks(probabilities, targets), expected)
 
 
-def test_nan_probabilities_count_as_zero() -> None:
-    probabilities = np.array([[np.nan, 0.0, 0.0], [0.2, np.nan, 0.8]])
-    metrics = single_label_metrics(probabilities, np.array([0, 1]))
-    assert metrics["num_correct"] == 1  # row 0: all tied at 0, argmax = class 0 = target
-    assert metrics["nll"] == pytest.approx(-math.log(NLL_PROBABILITY_FLOOR))
+def test_non_finite_probabilities_count_as_wrong() -> None:
+    probabilities = np.array([[np.nan, 0.0, 0.0], [0.2, np.inf, 0.8], [0.1, 0.8, 0.1]])
+    metrics = single_label_metrics(probabilities, np.array([0, 1, 1]))
+    # Row 0 would be "correct" by the tie rule (all finite entries 0, target 0) if NaN were read as 0.
+    assert metrics["num_correct"] == 1
+    assert non_finite_rows(probabilities) == 2
+    # An all-NaN learner is wrong on every example, never partly right.
+    all_nan = single_label_metrics(np.full((10, 3), np.nan), np.arange(10) % 3)
+    assert all_nan["error"] == 1.0 and all_nan["num_correct"] == 0
+    assert all_nan["nll"] == pytest.approx(-math.log(NLL_PROBABILITY_FLOOR))
 
 
 def test_nll_is_clipped_not_infinite() -> None:
@@ -122,7 +129,8 @@ def test_per_label_error_and_event_metrics() -> None:
     # Exactly 0.5 predicts "absent" (the Bernoulli mode).
     assert per_label_error(np.array([[0.5]]), np.array([[1]])).tolist() == [1.0]
     nan_metrics = multi_label_metrics(np.where(PROBS > 0.5, np.nan, PROBS), TARGETS)
-    assert nan_metrics["error"] == pytest.approx(3 / 12)  # NaN = 0: predicts absent
+    # The 6 entries predicted present become NaN, and a non-finite entry is always wrong.
+    assert nan_metrics["error"] == pytest.approx(6 / 12)
     with pytest.raises(ValueError, match="multi-hot"):
         multi_label_metrics(PROBS, TARGETS * 2)
 
@@ -153,6 +161,8 @@ def _predict(
     }
     if metrics:
         record["metrics"] = metrics
+    else:
+        record.update(error="the task failed to train", num_examples=6)
     return record
 
 
@@ -166,7 +176,7 @@ def _single(correct: int, examples: int) -> dict:
     }
 
 
-RECORDS = [
+RAW_RECORDS = [
     {
         "event": 0,
         "type": "train",
@@ -191,24 +201,36 @@ RECORDS = [
     _predict(5, "a", "single_label", "dev_test", _single(1, 1), 300),
     _predict(6, "a", "single_label", "test", _single(4, 4), 300, final=True),
 ]
+RECORDS = [record_from_json(r) for r in RAW_RECORDS]
 
 
 def test_aggregate_means_and_weights() -> None:
     result = aggregate([r for r in RECORDS[1:5]])
-    assert result["mean_error"] == pytest.approx((0.25 + 0.5) / 2)
-    assert result["weighted_error"] == pytest.approx(1 - 13 / 24)
+    # The failed task (d) counts at error 1.0 and all 6 of its examples wrong: it never helps a mean.
+    assert result["mean_error"] == pytest.approx((0.25 + 0.5 + 1.0) / 3)
+    assert result["weighted_error"] == pytest.approx(1 - 13 / 30)
+    assert result["mean_top5_error"] == pytest.approx(1 / 3)
     assert result["mean_map"] == pytest.approx(0.6)
     assert result["mean_multi_label_error"] == pytest.approx(0.1)
     assert (result["single_label_events"], result["multi_label_events"]) == (2, 1)
-    assert (result["num_examples"], result["skipped_events"]) == (24, 1)
+    assert (result["num_examples"], result["skipped_events"]) == (30, 1)
     assert "mean_map" not in aggregate(RECORDS[1:3])  # undefined rates are left out, not null
+
+
+def test_a_failed_task_never_improves_the_mean() -> None:
+    finished = aggregate([RECORDS[1], RECORDS[2]])["mean_error"]  # 0.25, 0.5
+    with_failure = aggregate([RECORDS[1], RECORDS[2], RECORDS[4]])["mean_error"]
+    assert with_failure > finished
+    # Even a learner that finishes a task with error 0.9 beats one that fails it.
+    nearly_wrong = record_from_json(_predict(4, "d", "single_label", "test", _single(1, 10), 300))
+    assert aggregate([RECORDS[1], RECORDS[2], nearly_wrong])["mean_error"] < with_failure
 
 
 def test_summary_reads_well() -> None:
     summary = summarize(RECORDS)
     assert summary["headline_split"] == "test"
-    assert summary["mean_error"] == pytest.approx(0.375)
-    assert summary["weighted_error"] == pytest.approx(1 - 13 / 24)
+    assert summary["mean_error"] == pytest.approx((0.25 + 0.5 + 1.0) / 3)
+    assert summary["weighted_error"] == pytest.approx(1 - 13 / 30)
     assert summary["mean_map"] == pytest.approx(0.6)
     assert summary["by_split"]["dev_test"]["mean_error"] == 0.0
     assert summary["final_by_split"] == {

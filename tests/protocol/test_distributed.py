@@ -19,7 +19,7 @@ TWO_TASKS = ["stream.stop_year=2007", "options.trials=4", "executor.cpus_per_tri
 def _trials(workdir: Path) -> list[tuple]:
     """Per train event: the winner, every trial's dev error, and the FLOPs."""
     out = []
-    for record in Workdir(workdir).read_events():
+    for record in [r.to_json() for r in Workdir(workdir).read_events()]:
         if record["type"] == "train":
             info = record["info"]
             out.append((record["dataset"], info["winner"],
@@ -33,7 +33,7 @@ def test_process_workers_equal_local(tmp_path: Path) -> None:
     assert _trials(tmp_path / "process") == _trials(tmp_path / "local")
     assert len(_trials(tmp_path / "local")) == 2
     assert process["usage"] == local["usage"]
-    assert [r["info"]["executor"] for r in Workdir(tmp_path / "process").read_events() if r["type"] == "train"] \
+    assert [r["info"]["executor"] for r in [r.to_json() for r in Workdir(tmp_path / "process").read_events()] if r["type"] == "train"] \
         == ["process", "process"]
 
 
@@ -53,7 +53,7 @@ def test_ray_trials_equal_local(tmp_path: Path) -> None:
 
 
 def _ray_worker_death_is_retried_once(tmp_path: Path) -> None:
-    from nevisbench.protocol.executors import RayExecutor
+    from nevisbench.executors import RayExecutor
 
     def die_once(marker_dir: str, job: int) -> int:  # a closure: Ray ships it by value
         import os
@@ -95,7 +95,7 @@ def test_pretrain_then_init_from_from_the_cli(tmp_path: Path, capsys: pytest.Cap
     assert "pretraining" in out
     summary = json.loads((workdir / "summary.json").read_text())
     assert summary["usage"]["pretraining"]["flops"] == record["flops"]["total"] > 0
-    trains = [r for r in Workdir(workdir).read_events() if r["type"] == "train"]
+    trains = [r for r in [r.to_json() for r in Workdir(workdir).read_events()] if r["type"] == "train"]
     assert all(r["info"]["init"] == f"pretrained {checkpoint}" for r in trains)
     # The cumulative FLOPs of every event include the pretraining.
     assert all(r["cumulative_flops"]["pretraining"] == record["flops"]["total"] for r in trains)
@@ -111,5 +111,5 @@ def test_dynamic_from_the_cli_shows_the_chosen_sources(tmp_path: Path, capsys: p
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "started from:" in out and "mnist_5k ← " in out
-    trains = [r for r in Workdir(workdir).read_events() if r["type"] == "train"]
+    trains = [r for r in [r.to_json() for r in Workdir(workdir).read_events()] if r["type"] == "train"]
     assert [len(r["info"]["selection"]["scores"]) for r in trains] == [0, 2, 3]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nevisbench.protocol.executors import (
+from nevisbench.executors import (
     ExecutorConfig,
     LocalExecutor,
     ProcessExecutor,

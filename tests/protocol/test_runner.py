@@ -13,6 +13,7 @@ from nevisbench.config import RunConfig, StreamConfig, apply_overrides
 from nevisbench.configs import load_config
 from nevisbench.protocol.runner import resolve_device, run, strip_wall_clock
 from nevisbench.protocol.workdir import Workdir
+from nevisbench.records import Phase, Progress
 
 # A few seconds on 2 CPU cores: the demo stream with a tiny budget.
 TINY = [
@@ -67,7 +68,7 @@ def test_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
 def test_run_records_events_usage_and_workdir_files(tmp_path: Path) -> None:
     summary = run(tiny_config("stream.stop_year=1999"), tmp_path / "run")
     work = Workdir(tmp_path / "run")
-    records = work.read_events()
+    records = [r.to_json() for r in work.read_events()]
     assert [r["type"] for r in records] == ["train", "predict", "train", "predict", "predict", "predict"]
     train = records[0]
     assert train["status"] == "ok" and len(train["info"]["trials"]) == 2
@@ -115,7 +116,7 @@ def test_diverging_trials_fail_and_the_stream_goes_on(tmp_path: Path) -> None:
     # lr 1e12 makes the loss overflow: every trial fails, so the task fails; later tasks still run.
     config = tiny_config("stream.stop_year=1999", "options.search=none", "options.lr=1e12")
     summary = run(config, tmp_path / "run")
-    records = Workdir(tmp_path / "run").read_events()
+    records = [r.to_json() for r in Workdir(tmp_path / "run").read_events()]
     train = [r for r in records if r["type"] == "train"]
     assert all(r["status"] == "failed" and "loss became" in r["error"] for r in train)
     assert all(r["status"] == "skipped" for r in records if r["type"] == "predict")
@@ -181,10 +182,10 @@ def test_a_run_killed_inside_a_task_keeps_its_finished_trials(tmp_path: Path) ->
     whole = run(config, tmp_path / "whole")
     started: list[tuple[int, int]] = []
 
-    def crash_at_third_trial(info: dict) -> None:
+    def crash_at_third_trial(update: Progress) -> None:
         # The second task's third trial is starting: the machine goes down.
-        if info.get("phase") == "trial" and info.get("step") == 0:
-            started.append(info["trial"])
+        if update.phase is Phase.TRIAL and update.trial.get("step") == 0:
+            started.append(update.trial["trial"])
             if len(started) == 3 + 3:
                 raise _Crash
 
@@ -194,9 +195,9 @@ def test_a_run_killed_inside_a_task_keeps_its_finished_trials(tmp_path: Path) ->
     assert (part / "checkpoints" / "task.pt").exists()
     resumed_trials: list[int] = []
 
-    def watch(info: dict) -> None:
-        if info.get("phase") == "trial" and info.get("step") == 0:
-            resumed_trials.append(info["trial"])
+    def watch(update: Progress) -> None:
+        if update.phase is Phase.TRIAL and update.trial.get("step") == 0:
+            resumed_trials.append(update.trial["trial"])
 
     resumed = run(config, part, progress=watch)
     assert resumed["complete"]

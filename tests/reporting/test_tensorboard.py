@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from nevisbench.records import Phase, PredictRecord, Progress, TrainRecord
 from nevisbench.reporting.tensorboard import TensorBoardLogger
+from nevisbench.types import TaskKey, TaskKind
 
 
 class FakeWriter:
@@ -24,13 +26,13 @@ def test_records_become_scalars() -> None:
     writer = FakeWriter()
     logger = TensorBoardLogger(writer)
     flops = {"train": 10, "selection": 2, "predict": 0}
-    logger({"phase": "train"})  # live progress is ignored
-    logger({"phase": "done_event", "record": {"type": "train", "status": "ok", "task_index": 3, "event": 6,
-                                              "dataset": "mnist", "info": {"dev_error": 0.1},
-                                              "cumulative_flops": flops}})
-    logger({"phase": "done_event", "record": {"type": "predict", "status": "ok", "task_index": 3, "event": 7,
-                                              "dataset": "mnist", "split": "dev_test", "final": False,
-                                              "metrics": {"error": 0.2}, "cumulative_flops": flops}})
+    logger(Progress(Phase.TRAIN, dataset="mnist"))  # live progress is ignored
+    task = TaskKey("mnist", TaskKind.SINGLE_LABEL, 10)
+    head = {"task_index": 3, "year": 1998, "dataset": "mnist", "task": task, "status": "ok",
+            "cumulative_flops": flops, "wall_seconds": {}}
+    logger(Progress(Phase.DONE, record=TrainRecord(event=6, **head, info={"dev_error": 0.1})))
+    logger(Progress(Phase.DONE, record=PredictRecord(event=7, **head, split="dev_test", final=False,
+                                                     metrics={"error": 0.2})))
     logger.close()
     assert ("train/dev_error/mnist", 0.1, 3) in writer.scalars
     assert ("dev_test/error/mnist", 0.2, 3) in writer.scalars and ("dev_test/error", 0.2, 3) in writer.scalars

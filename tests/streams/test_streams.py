@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nevisbench.streams import build_stream, get_stream, list_streams
-from nevisbench.streams.table import dataset_id_for, random_subset
+from nevisbench.streams.table import ALL_YEARS, dataset_id_for, random_subset
 from nevisbench.types import PredictEvent, Split, TaskKey, TaskKind, TrainEvent
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "streams.json"
@@ -69,7 +69,7 @@ def test_events_train_then_predict_then_final() -> None:
 
 def test_stop_year_and_splits() -> None:
     assert len(build_stream("full").rows) == 92
-    assert len(build_stream("full", stop_year=None).rows) == 106
+    assert len(build_stream("full", stop_year=ALL_YEARS).rows) == 106
     stream = build_stream("debug", predict_splits=["test", "dev-test"], final_evaluation=False)
     events = stream.events(_task)
     assert [e.split for e in events if isinstance(e, PredictEvent)] == [Split.TEST, Split.DEV_TEST] * 2

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from nevisbench.data.store import StoredSplit
+from nevisbench.executors import Executor, LocalExecutor
 from nevisbench.types import ResourceUsage, Split, TaskKey
 
 
@@ -43,7 +44,7 @@ class TrainTask:
         resume: the last state given to ``checkpoint`` if this task was interrupted, else None.
         progress: call with a dict (trial, step, dev_error, ...) to report live progress.
         executor: where the learner may run independent jobs (trials): local, worker processes or a
-            Ray cluster, as the run's ``executor`` settings say (see protocol/executors.py).
+            Ray cluster, as the run's ``executor`` settings say (see executors.py).
     """
 
     key: TaskKey
@@ -55,13 +56,7 @@ class TrainTask:
     checkpoint: Callable[[dict[str, Any]], None] = _ignore
     resume: dict[str, Any] | None = None
     progress: Callable[[dict[str, Any]], None] = _ignore
-    executor: Any = None
-
-    def __post_init__(self) -> None:
-        if self.executor is None:
-            from nevisbench.protocol.executors import LocalExecutor
-
-            object.__setattr__(self, "executor", LocalExecutor())
+    executor: Executor = dataclasses.field(default_factory=LocalExecutor)
 
     @property
     def train(self) -> StoredSplit:
@@ -130,12 +125,41 @@ class TrainReport:
 
 @runtime_checkable
 class Learner(Protocol):
-    """A learner of the stream: one object, trained task after task."""
+    """A learner of the stream: one object, trained task after task, asked for predictions in between.
 
-    def train(self, task: TrainTask) -> TrainReport | ResourceUsage: ...
+    The runner calls ``train`` for each stream row and ``predict`` for each split it scores; between
+    events it saves ``state_dict()`` in the run checkpoint, and a resumed run calls ``load_state_dict``
+    on a fresh learner before the next event. Build one by name with ``create_learner``:
 
-    def predict(self, task: PredictTask) -> Predictions: ...
+    Example:
+        >>> from nevisbench.learners import create_learner
+        >>> learner = create_learner("independent", max_steps=200, trials=2)
+        >>> from nevisbench.protocol.runner import run
+        >>> from nevisbench.configs import load_config
+        >>> run(load_config("demo"), Path("runs/mine"), learner=learner)  # doctest: +SKIP
 
-    def state_dict(self) -> dict[str, Any]: ...
+    Or pass any object with these four methods (see ``examples/nearest_mean.py``).
+    """
 
-    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+    def train(self, task: TrainTask) -> TrainReport | ResourceUsage:
+        """Learns ``task`` (its train and dev splits) and reports the compute it spent.
+
+        Count every FLOP: each step of each trial as ``train``, dev evaluations and transfer selection
+        as ``selection``. Raise ``learners.training.TrialFailed`` (with its FLOPs) when the task cannot be
+        learned (every trial diverged): the run records the task as failed and goes on.
+        """
+        ...
+
+    def predict(self, task: PredictTask) -> Predictions:
+        """Class probabilities for every example of ``task.data`` (``N×K``, in the split's order), and the
+        compute spent (``predict``). Called for tasks learned earlier in the stream, too."""
+        ...
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue after the current event: tensors and plain data only (it is saved
+        with ``torch.save`` and loaded with ``weights_only=True``). Files in ``task.scratch`` may hold the rest."""
+        ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restores what ``state_dict`` returned, on a freshly created learner, before a resumed run goes on."""
+        ...

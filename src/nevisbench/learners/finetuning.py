@@ -360,10 +360,14 @@ class FinetuningLearner:
             trial = Trial(**entry["trial"])
             result = None
             if "result" in entry:
+                file = task.scratch / self._trial_file(task, trial.index)
+                if not file.exists():
+                    # The task ended (its trial files folded into the winner's) but the run was killed
+                    # before its event was checkpointed: the trial runs again, identically.
+                    continue
                 fields = dict(entry["result"])
                 fields["history"] = [tuple(item) for item in fields["history"]]
-                state = torch.load(task.scratch / self._trial_file(task, trial.index), map_location="cpu",
-                                   weights_only=True)
+                state = torch.load(file, map_location="cpu", weights_only=True)
                 result = FitResult(state=state, **fields)
             out[trial.index] = TrialOutcome(trial, result, entry["error"], dict(entry["flops"]))
         return out

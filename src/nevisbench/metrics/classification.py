@@ -25,10 +25,22 @@ def _check(probabilities: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, 
             f"targets must be class indices in [0, {probabilities.shape[1]}), "
             f"got range [{targets.min()}, {targets.max()}]"
         )
-    # A NaN (a diverged model) counts as probability 0: ranked last, its NLL clipped, never "correct".
-    if np.isnan(probabilities).any():
-        probabilities = np.nan_to_num(probabilities, nan=0.0)
-    return probabilities, targets.astype(np.int64)
+    targets = targets.astype(np.int64)
+    # A row with a NaN or an infinity (a diverged model) is wrong, whatever its finite entries say: its
+    # target gets probability 0 and every other class 1, so it is never top-1, its NLL is clipped at the
+    # floor, and it can never be scored "correct" by a tie (an all-zero row would pick class 0).
+    bad = ~np.isfinite(probabilities).all(axis=1) if probabilities.size else np.zeros(len(targets), bool)
+    if bad.any():
+        probabilities = probabilities.astype(np.float64, copy=True)
+        probabilities[bad] = 1.0
+        probabilities[bad, targets[bad]] = 0.0
+    return probabilities, targets
+
+
+def non_finite_rows(probabilities: np.ndarray) -> int:
+    """How many examples have a NaN or infinite probability (each is scored as wrong)."""
+    probabilities = np.asarray(probabilities)
+    return int((~np.isfinite(probabilities)).any(axis=tuple(range(1, probabilities.ndim))).sum()) if probabilities.size else 0
 
 
 def target_ranks(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -21,10 +21,13 @@ def _check(probabilities: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, 
         )
     if targets.size and not np.isin(targets, (0, 1)).all():
         raise ValueError("multi-label targets must be multi-hot (0 or 1)")
-    # A NaN (a diverged model) counts as probability 0; sklearn would refuse the whole event.
-    if np.isnan(probabilities).any():
-        probabilities = np.nan_to_num(probabilities, nan=0.0)
-    return probabilities, targets.astype(np.int64)
+    targets = targets.astype(np.int64)
+    # A NaN or infinite probability (a diverged model) is wrong: it becomes the opposite of its target,
+    # so it never counts as a hit, and sklearn (which refuses non-finite scores) still scores the rest.
+    bad = ~np.isfinite(probabilities)
+    if bad.any():
+        probabilities = np.where(bad, 1.0 - targets, probabilities)
+    return probabilities, targets
 
 
 def mean_average_precision(

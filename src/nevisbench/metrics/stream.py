@@ -1,22 +1,31 @@
 """Stream-level results from the event records of a run: mean and example-weighted error, mean mAP, FLOPs per event.
 
-Records are the dicts of ``events.jsonl``. The fields read here: ``event``, ``type`` (``train`` or
-``predict``), ``status`` (``ok``, or ``failed`` / ``skipped``), ``task`` (``{"name", "kind", ...}``),
-``task_index``, ``year``, ``dataset``, ``cumulative_flops`` (``{"train", "selection", "predict"}``) and, for
-predict events, ``split``, ``final`` and ``metrics`` (from ``single_label_metrics`` or
-``multi_label_metrics``).
+Records are ``records.TrainRecord`` / ``records.PredictRecord`` (the lines of ``events.jsonl``).
+
+A task that failed to train never improves a mean: its predictions (recorded as ``skipped``) count as
+error 1.0 (every example wrong; top-5 error 1.0; NLL at the probability floor) in the single-label
+means and as mAP 0 / error 1.0 in the multi-label ones. Error 1.0 rather than chance: a learner that
+gives up on a task must not score like one that guesses, and 1.0 needs no class prior.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from nevisbench.metrics.classification import NLL_PROBABILITY_FLOOR
+from nevisbench.records import PredictRecord, Record
 from nevisbench.types import TaskKind
 
 # The split whose during-stream predictions give the headline numbers, by preference: the paper's
 # numbers are test errors; dev_test is the split of method development.
 HEADLINE_SPLITS: tuple[str, ...] = ("test", "dev_test")
+
+# What a failed task's prediction counts as in each mean (see the module docstring).
+FAILED_ERROR = 1.0
+FAILED_MAP = 0.0
+FAILED_NLL = -math.log(NLL_PROBABILITY_FLOOR)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -24,7 +33,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
+def aggregate(records: Sequence[PredictRecord]) -> dict[str, Any]:
     """Aggregates predict-event records (of one split) as the reference's ``nevis_metrics`` does.
 
     Returns:
@@ -33,64 +42,67 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
         over single-label events), ``mean_top5_error``, ``mean_nll``, ``mean_map`` (mean over multi-label
         events of their mAP), ``mean_multi_label_error``, and the counts ``single_label_events``,
         ``multi_label_events``, ``num_examples`` (single-label) and ``skipped_events`` (predictions of
-        tasks that failed to train: they are counted here and left out of every mean). A rate with
-        no event to average is left out rather than written as null.
+        tasks that failed to train: counted in every mean at error 1.0 / mAP 0, see the module
+        docstring). A rate with no event to average is left out rather than written as null.
     """
-    ok = [r for r in records if r.get("status", "ok") == "ok"]
-    single = [r["metrics"] for r in ok if TaskKind(r["task"]["kind"]) is TaskKind.SINGLE_LABEL]
-    multi = [r["metrics"] for r in ok if TaskKind(r["task"]["kind"]) is TaskKind.MULTI_LABEL]
-    num_examples = sum(m["num_examples"] for m in single)
-    num_correct = sum(m["num_correct"] for m in single)
+    single = [r for r in records if r.kind is TaskKind.SINGLE_LABEL]
+    multi = [r for r in records if r.kind is TaskKind.MULTI_LABEL]
+
+    def rate(group: list[PredictRecord], key: str, failed: float) -> float | None:
+        return _mean(r.metrics[key] if r.ok else failed for r in group)
+
+    num_examples = sum(r.metrics["num_examples"] if r.ok else r.num_examples or 0 for r in single)
+    num_correct = sum(r.metrics["num_correct"] for r in single if r.ok)
     out: dict[str, Any] = {
-        "mean_error": _mean(m["error"] for m in single),
+        "mean_error": rate(single, "error", FAILED_ERROR),
         "weighted_error": 1.0 - num_correct / num_examples if num_examples else None,
-        "mean_top5_error": _mean(m["top5_error"] for m in single),
-        "mean_nll": _mean(m["nll"] for m in single),
-        "mean_map": _mean(m["map"] for m in multi),
-        "mean_multi_label_error": _mean(m["error"] for m in multi),
+        "mean_top5_error": rate(single, "top5_error", FAILED_ERROR),
+        "mean_nll": rate(single, "nll", FAILED_NLL),
+        "mean_map": rate(multi, "map", FAILED_MAP),
+        "mean_multi_label_error": rate(multi, "error", FAILED_ERROR),
     }
     out = {k: v for k, v in out.items() if v is not None}
     out.update(
         {
-            "single_label_events": len(single),
-            "multi_label_events": len(multi),
+            "single_label_events": sum(r.ok for r in single),
+            "multi_label_events": sum(r.ok for r in multi),
             "num_examples": num_examples,
-            "skipped_events": len(records) - len(ok),
+            "skipped_events": sum(not r.ok for r in records),
         }
     )
     return out
 
 
-def _by_split(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    splits: dict[str, list[dict[str, Any]]] = {}
+def _by_split(records: Sequence[PredictRecord]) -> dict[str, dict[str, Any]]:
+    splits: dict[str, list[PredictRecord]] = {}
     for record in records:
-        splits.setdefault(record["split"], []).append(record)
+        splits.setdefault(record.split, []).append(record)
     return {split: aggregate(group) for split, group in splits.items()}
 
 
-def _flops(record: dict[str, Any]) -> dict[str, int]:
-    flops = {k: int(v) for k, v in record.get("cumulative_flops", {}).items()}
+def _flops(record: Record) -> dict[str, int]:
+    flops = dict(record.cumulative_flops)
     flops["total"] = sum(flops.values())
     return flops
 
 
-def cumulative_flops(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def cumulative_flops(records: Sequence[Record]) -> list[dict[str, Any]]:
     """FLOPs spent up to and including each event: ``{"event", "type", "train", "selection", "predict", "total"}``."""
-    return [{"event": r["event"], "type": r["type"], **_flops(r)} for r in records]
+    return [{"event": r.event, "type": r.type, **_flops(r)} for r in records]
 
 
-def _row(record: dict[str, Any]) -> dict[str, Any]:
-    metrics = record.get("metrics", {}) if record.get("status", "ok") == "ok" else {}
+def _row(record: PredictRecord) -> dict[str, Any]:
+    metrics = record.metrics if record.ok and record.metrics else {}
     flops = _flops(record)
     return {
-        "event": record["event"],
-        "task_index": record["task_index"],
-        "year": record["year"],
-        "dataset": record["dataset"],
-        "kind": record["task"]["kind"],
-        "split": record["split"],
-        "final": bool(record.get("final", False)),
-        "status": record.get("status", "ok"),
+        "event": record.event,
+        "task_index": record.task_index,
+        "year": record.year,
+        "dataset": record.dataset,
+        "kind": record.task.kind.value,
+        "split": record.split,
+        "final": record.final,
+        "status": record.status,
         "error": metrics.get("error"),
         "map": metrics.get("map"),
         "num_examples": metrics.get("num_examples"),
@@ -99,7 +111,14 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
+def flagged_tasks(records: Sequence[Record]) -> list[str]:
+    """Datasets with a prediction holding NaN or infinite probabilities (scored as wrong, but a sign of
+    a diverged model), in stream order, each once."""
+    return list(dict.fromkeys(r.dataset for r in records
+                              if isinstance(r, PredictRecord) and r.ok and (r.metrics or {}).get("num_non_finite")))
+
+
+def summarize(records: Sequence[Record]) -> dict[str, Any]:
     """The results of a run, as ``summary.json`` shows them.
 
     Returns:
@@ -110,9 +129,9 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
         ``final_by_split``: the same for the end-of-stream re-evaluation; ``tasks``: one row per
         predict event (error, mAP, cumulative FLOPs at that event).
     """
-    predictions = [r for r in records if r["type"] == "predict"]
-    during = [r for r in predictions if not r.get("final", False)]
-    final = [r for r in predictions if r.get("final", False)]
+    predictions = [r for r in records if isinstance(r, PredictRecord)]
+    during = [r for r in predictions if not r.final]
+    final = [r for r in predictions if r.final]
     by_split = _by_split(during)
     headline = next((s for s in HEADLINE_SPLITS if s in by_split), next(iter(by_split), None))
     summary: dict[str, Any] = {"headline_split": headline}

@@ -7,104 +7,45 @@ random choice derives from the run seed and the task index, never from state car
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
-import os
-import platform
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import torch
-
-from nevisbench import __version__
 from nevisbench.config import RunConfig
-from nevisbench.learners.base import Learner, PredictTask, TrainReport, TrainTask
+from nevisbench.executors import create_executor
+from nevisbench.learners.base import Learner
 from nevisbench.learners.registry import create_learner
-from nevisbench.learners.training import TrialFailed
-from nevisbench.metrics.classification import single_label_metrics
-from nevisbench.metrics.multilabel import multi_label_metrics
-from nevisbench.metrics.stream import summarize
-from nevisbench.protocol.executors import Executor, create_executor
-from nevisbench.protocol.workdir import Workdir
+from nevisbench.metrics.stream import flagged_tasks, summarize
+from nevisbench.protocol.provenance import provenance, resolve_device
+from nevisbench.protocol.state import RunState, resume_state
+from nevisbench.protocol.steps import predict_event, train_event
+from nevisbench.protocol.workdir import Workdir, WorkdirError
+from nevisbench.records import Phase, Progress, Record, TrainRecord
 from nevisbench.streams.stream import Stream, build_stream
-from nevisbench.types import PredictEvent, ResourceUsage, TaskKind, TrainEvent
+from nevisbench.types import ResourceUsage, TrainEvent
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[dict[str, Any]], None]
+__all__ = ["Progress", "resolve_device", "run", "strip_wall_clock"]
 
 
-def resolve_device(name: str) -> torch.device:
-    """``auto`` → CUDA when available, else CPU; asking for CUDA without one is an error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise ValueError(f"device must be auto, cpu or cuda[:N], got {name!r}") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            "--device cuda was asked for, but no CUDA device is visible to PyTorch "
-            "(torch.cuda.is_available() is False); use --device cpu"
-        )
-    if device.type not in ("cpu", "cuda"):
-        raise ValueError(f"device must be auto, cpu or cuda[:N], got {name!r}")
-    return device
-
-
-def provenance(device: torch.device) -> dict[str, Any]:
-    """Where and with what a run ran: git commit, package versions, hardware."""
-    source = Path(__file__).resolve().parents[3]
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(source), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = None
-    hardware = {
-        "machine": platform.machine(),
-        "processor": platform.processor(),
-        "cpus": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "device": str(device),
-    }
-    if device.type == "cuda":
-        hardware["gpu"] = torch.cuda.get_device_name(device)
-    return {
-        "git_commit": commit,
-        "versions": {
-            "nevisbench": __version__,
-            "python": platform.python_version(),
-            "torch": torch.__version__,
-            "numpy": np.__version__,
-        },
-        "platform": platform.platform(),
-        "hardware": hardware,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+def stream_of(name: str, stop_year: int | None, predict_splits: Any, final_evaluation: bool) -> Stream:
+    """The stream a run's ``stream`` settings describe (also rebuilt by reports from ``config.json``)."""
+    return build_stream(name, stop_year=stop_year, predict_splits=predict_splits, final_evaluation=final_evaluation)
 
 
 def _stream(config: RunConfig) -> Stream:
-    kwargs: dict[str, Any] = {
-        "predict_splits": config.stream.predict_splits,
-        "final_evaluation": config.stream.final_evaluation,
-    }
-    if config.stream.stop_year is not None:
-        kwargs["stop_year"] = config.stream.stop_year
-    return build_stream(config.stream.name, **kwargs)
+    return stream_of(config.stream.name, config.stream.stop_year, config.stream.predict_splits,
+                     config.stream.final_evaluation)
 
 
 class _Datasets:
     """Opens each dataset of the stream once, preparing it first if it is not in the store."""
 
-    def __init__(self, resolution: int, progress: Progress) -> None:
+    def __init__(self, resolution: int, progress: Callable[[Progress], None]) -> None:
         self.resolution = resolution
         self.progress = progress
         self.opened: dict[str, Any] = {}
@@ -113,20 +54,16 @@ class _Datasets:
         if name not in self.opened:
             from nevisbench.data.prepare import prepare_dataset
 
-            self.progress({"phase": "prepare", "dataset": name})
+            self.progress(Progress(Phase.PREPARE, dataset=name))
             self.opened[name], _ = prepare_dataset(name, resolution=self.resolution)
         return self.opened[name]
-
-
-def _usage_dict(usage: dict[str, ResourceUsage]) -> dict[str, dict[str, int]]:
-    return {category: value.to_dict() for category, value in usage.items()}
 
 
 def run(
     config: RunConfig,
     workdir: Path,
     *,
-    progress: Progress | None = None,
+    progress: Callable[[Progress], None] | None = None,
     stop_after: int | None = None,
     learner: Learner | None = None,
 ) -> dict[str, Any]:
@@ -135,14 +72,59 @@ def run(
     Args:
         config: the run configuration.
         workdir: the run directory; a directory holding another config's run is refused.
-        progress: called with dicts describing live progress.
+        progress: called with a ``records.Progress`` for each step of live progress.
         stop_after: stop after this many events in all (tests use it to interrupt a run).
         learner: a learner object to use instead of creating ``config.learner`` (your own learner).
     """
-    progress = progress or (lambda info: None)
-    work = Workdir(workdir)
-    device = resolve_device(config.device)
-    stream = _stream(config)
+    progress = progress or (lambda update: None)
+    work, device, stream = Workdir(workdir), resolve_device(config.device), _stream(config)
+    _check_handlers(stream)
+    with work.lock(), contextlib.closing(create_executor(config.executor, device.type)) as executor:
+        # Refuse what cannot be resumed before any work: another config, a missing or damaged checkpoint.
+        _claim(work, config, device)
+        state, learner_state = resume_state(work, config.identity(), _pretraining_usage(config))
+        learner_name = config.learner if learner is None else f"{type(learner).__module__}.{type(learner).__qualname__}"
+        learner = learner or create_learner(config.learner, config.options)
+        if learner_state is not None:
+            learner.load_state_dict(learner_state)
+            log.info("resuming %s after event %d", work.path, state.completed)
+        datasets = _Datasets(config.resolution, progress)
+        events = stream.events(lambda name: datasets(name).task)
+        tasks = sum(isinstance(e, TrainEvent) for e in events)
+
+        for number, event in enumerate(events):
+            if number < state.completed:
+                continue
+            if stop_after is not None and number >= stop_after:
+                break
+            started = time.perf_counter()
+            train = isinstance(event, TrainEvent)
+            progress(Progress(Phase.TRAIN if train else Phase.PREDICT, dataset=event.dataset, event=number,
+                              events=len(events), task_index=event.index, tasks=tasks,
+                              split=None if train else event.split.value, final=not train and event.final))
+            common = {"data": datasets(event.dataset), "device": device, "work": work,
+                      "cumulative": state.cumulative_flops}
+            if train:
+                record: Record = train_event(learner, event, number, seed=config.seed, executor=executor,
+                                             progress=progress, **common)
+            else:
+                record = predict_event(learner, event, number, failed=event.task.name in state.failed_tasks,
+                                       **common)
+            record = dataclasses.replace(
+                record, wall_seconds={**record.wall_seconds, "event": time.perf_counter() - started})
+            # The line first, then the checkpoint that vouches for it: a kill between the two is redone.
+            work.append_event(record)
+            state = state.after(record, record.to_line())
+            work.save_checkpoint(state.to_checkpoint(learner.state_dict(), config.identity()))
+            work.clear_task_checkpoint()
+            progress(Progress(Phase.DONE, dataset=event.dataset, event=number, events=len(events), record=record))
+
+        summary = _summary(work.read_events(), state, stream, learner_name, config, len(events))
+        work.write_json(work.summary_file, summary)
+        return summary
+
+
+def _check_handlers(stream: Stream) -> None:
     from nevisbench.data.spec import list_datasets
 
     missing = [name for name in stream.datasets if name not in set(list_datasets())]
@@ -150,142 +132,49 @@ def run(
         raise ValueError(f"stream {stream.name} (before {stream.stop_year}) needs {len(missing)} dataset(s) that "
                          f"have no handler yet: {', '.join(missing)}; `nevisbench streams show {stream.name}` "
                          f"lists them")
-    with work.lock(), contextlib.closing(create_executor(config.executor, device.type)) as executor:
-        if work.config_file.exists():
+
+
+def _claim(work: Workdir, config: RunConfig, device: Any) -> None:
+    """Writes a new run's config and provenance, or checks that a resumed run's config is this one."""
+    if work.config_file.exists():
+        try:
             saved = RunConfig.load(work.config_file)
-            if saved.identity() != config.identity():
-                raise ValueError(
-                    f"{work.path} holds a run of another configuration; resume it with "
-                    f"`nevisbench run --workdir {work.path}` alone, or choose a new --workdir"
-                )
-        else:
-            config.save(work.config_file)
-            work.write_json(work.provenance_file, provenance(device))
-        # A learner object given by the caller is named by its class (config.learner then is unused).
-        learner_name = config.learner if learner is None else f"{type(learner).__module__}.{type(learner).__qualname__}"
-        learner = learner or create_learner(config.learner, config.options)
-        datasets = _Datasets(config.resolution, progress)
-        events = stream.events(lambda name: datasets(name).task)
-
-        checkpoint = work.load_checkpoint()
-        completed, totals = (
-            0,
-            {"train": ResourceUsage(), "selection": ResourceUsage(), "predict": ResourceUsage()},
-        )
-        pretraining = _pretraining_usage(config)
-        if pretraining is not None:
-            totals["pretraining"] = pretraining
-        if checkpoint is not None:
-            completed = int(checkpoint["completed"])
-            learner.load_state_dict(checkpoint["learner"])
-            totals = {k: ResourceUsage(**v) for k, v in checkpoint["totals"].items()}
-            work.truncate_events(int(checkpoint["events_bytes"]))
-            log.info("resuming %s after event %d of %d", work.path, completed, len(events))
-        failed_tasks = set(checkpoint["failed_tasks"]) if checkpoint else set()
-        train_events = sum(isinstance(e, TrainEvent) for e in events)
-
-        for number, event in enumerate(events):
-            if number < completed:
-                continue
-            if stop_after is not None and number >= stop_after:
-                break
-            started = time.perf_counter()
-            base = {
-                "event": number,
-                "task_index": event.index,
-                "year": event.year,
-                "dataset": event.dataset,
-                "task": event.task.to_dict(),
-            }
-            if isinstance(event, TrainEvent):
-                progress(
-                    {
-                        "phase": "train",
-                        "event": number,
-                        "events": len(events),
-                        "task_index": event.index,
-                        "tasks": train_events,
-                        "dataset": event.dataset,
-                    }
-                )
-                record = _train(
-                    learner, event, number, datasets(event.dataset), config, device, work, progress, executor
-                )
-                if record["status"] == "failed":
-                    failed_tasks.add(event.task.name)
-                else:
-                    failed_tasks.discard(event.task.name)
-                for category, usage in record["usage"].items():
-                    totals[category] = totals[category] + ResourceUsage(**usage)
-            else:
-                progress(
-                    {
-                        "phase": "predict",
-                        "event": number,
-                        "events": len(events),
-                        "dataset": event.dataset,
-                        "split": event.split.value,
-                        "final": event.final,
-                    }
-                )
-                record = _predict(
-                    learner,
-                    event,
-                    number,
-                    datasets(event.dataset),
-                    device,
-                    work,
-                    failed=event.task.name in failed_tasks,
-                )
-                if "usage" in record:
-                    totals["predict"] = totals["predict"] + ResourceUsage(
-                        **record["usage"]["predict"]
-                    )
-            record = {
-                **base,
-                **record,
-                "cumulative_flops": {k: v.flops for k, v in totals.items()},
-                "wall_seconds": {
-                    **record.get("wall_seconds", {}),
-                    "event": time.perf_counter() - started,
-                },
-            }
-            length = work.append_event(record)
-            work.save_checkpoint(
-                {
-                    "completed": number + 1,
-                    "events_bytes": length,
-                    "learner": learner.state_dict(),
-                    "totals": {k: v.to_dict() for k, v in totals.items()},
-                    "failed_tasks": sorted(failed_tasks),
-                }
+        except (ValueError, KeyError, TypeError) as error:
+            raise WorkdirError(f"{work.config_file} cannot be read ({error}); restore it, or delete it and "
+                               f"resume with the same settings: `nevisbench run --workdir {work.path} "
+                               f"--config FILE` (the run's checkpoint checks them)") from None
+        if saved.identity() != config.identity():
+            raise WorkdirError(
+                f"{work.path} holds a run of another configuration; resume it with "
+                f"`nevisbench run --workdir {work.path}` alone, or choose a new --workdir"
             )
-            work.clear_task_checkpoint()
-            progress({"phase": "done_event", "record": record})
+    else:
+        work.path.mkdir(parents=True, exist_ok=True)
+        config.save(work.config_file)
+    if not work.provenance_file.exists():
+        work.write_json(work.provenance_file, provenance(resolve_device(config.device)))
 
-        records = work.read_events()
-        summary = summarize(records)
-        summary.update(
-            {
-                "failed_tasks": list(
-                    dict.fromkeys(
-                        r["dataset"]
-                        for r in records
-                        if r["type"] == "train" and r["status"] != "ok"
-                    )
-                ),
-                "stream": stream.name,
-                "stop_year": stream.stop_year,
-                "learner": learner_name,
-                "seed": config.seed,
-                "complete": len(records) == len(events),
-                "events": {"completed": len(records), "total": len(events)},
-                "usage": {k: v.to_dict() for k, v in totals.items()},
-                "wall_seconds": _sum_wall(records),
-            }
-        )
-        work.write_json(work.summary_file, summary)
-        return summary
+
+def _summary(records: list[Record], state: RunState, stream: Stream, learner: str, config: RunConfig,
+             total: int) -> dict[str, Any]:
+    """``summary.json``: the metrics of the records, and what the run was."""
+    summary = summarize(records)
+    summary.update(
+        {
+            "failed_tasks": list(dict.fromkeys(
+                r.dataset for r in records if isinstance(r, TrainRecord) and not r.ok)),
+            "flagged_tasks": flagged_tasks(records),
+            "stream": stream.name,
+            "stop_year": stream.stop_year,
+            "learner": learner,
+            "seed": config.seed,
+            "complete": len(records) == total,
+            "events": {"completed": len(records), "total": total},
+            "usage": {k: v.to_dict() for k, v in state.totals.items()},
+            "wall_seconds": _sum_wall(records),
+        }
+    )
+    return summary
 
 
 def _pretraining_usage(config: RunConfig) -> ResourceUsage | None:
@@ -301,106 +190,15 @@ def _pretraining_usage(config: RunConfig) -> ResourceUsage | None:
     return ResourceUsage(pretraining_flops(Path(init_from)))
 
 
-def _sum_wall(records: list[dict[str, Any]]) -> dict[str, float]:
+def _sum_wall(records: list[Record]) -> dict[str, float]:
     out: dict[str, float] = {}
     for record in records:
-        for key, value in record.get("wall_seconds", {}).items():
+        for key, value in record.wall_seconds.items():
             out[key] = out.get(key, 0.0) + value
     out["total"] = out.pop("event", 0.0)
     return out
 
 
-def _train(
-    learner: Learner,
-    event: TrainEvent,
-    number: int,
-    data: Any,
-    config: RunConfig,
-    device: torch.device,
-    work: Workdir,
-    progress: Progress,
-    executor: Executor,
-) -> dict[str, Any]:
-    task = TrainTask(
-        key=event.task,
-        index=event.index,
-        data=data,
-        device=device,
-        seed=config.seed,
-        scratch=work.learner_dir,
-        progress=lambda info: progress({"phase": "trial", **info}),
-        executor=executor,
-        checkpoint=lambda state: work.save_task_checkpoint(number, state),
-        resume=work.load_task_checkpoint(number),
-    )
-    started = time.perf_counter()
-    try:
-        report = learner.train(task)
-    except TrialFailed as error:
-        log.warning("task %s failed: %s", event.task.name, error)
-        usage = {category: ResourceUsage(flops).to_dict() for category, flops in error.flops.items()}
-        return {"type": "train", "status": "failed", "error": str(error), "usage": usage,
-                "wall_seconds": {"train": time.perf_counter() - started}}
-    if isinstance(report, ResourceUsage):
-        report = TrainReport(
-            usage={"train": report}, wall_seconds={"train": time.perf_counter() - started}
-        )
-    unknown = set(report.usage) - {"train", "selection"}
-    if unknown:
-        raise ValueError(
-            f"learner reported usage of unknown categories {sorted(unknown)}; "
-            f"use train and selection"
-        )
-    return {
-        "type": "train",
-        "status": "ok",
-        "usage": _usage_dict(report.usage),
-        "wall_seconds": dict(report.wall_seconds),
-        "info": report.info,
-        "num_train_examples": data.num_examples("train"),
-        "num_dev_examples": data.num_examples("dev"),
-    }
-
-
-def _predict(
-    learner: Learner,
-    event: PredictEvent,
-    number: int,
-    data: Any,
-    device: torch.device,
-    work: Workdir,
-    *,
-    failed: bool,
-) -> dict[str, Any]:
-    base = {"type": "predict", "split": event.split.value, "final": event.final}
-    if failed:
-        return {**base, "status": "skipped", "error": "the task failed to train"}
-    split = data.split(event.split)
-    started = time.perf_counter()
-    predictions = learner.predict(PredictTask(event.task, event.index, event.split, split, device, work.learner_dir))
-    probabilities = np.asarray(predictions.probabilities, dtype=np.float32)
-    expected = (len(split), event.task.num_classes)
-    if probabilities.shape != expected:
-        raise ValueError(
-            f"learner returned predictions of shape {probabilities.shape} for "
-            f"{event.dataset}/{event.split.value}; expected {expected}"
-        )
-    targets = np.asarray(split.labels)
-    if event.task.kind is TaskKind.SINGLE_LABEL:
-        metrics = single_label_metrics(probabilities, targets)
-    else:
-        metrics = multi_label_metrics(probabilities, targets)
-    path = work.save_predictions(number, probabilities, targets)
-    return {
-        **base,
-        "status": "ok",
-        "metrics": metrics,
-        "predictions": path,
-        "usage": {"predict": predictions.usage.to_dict()},
-        "wall_seconds": {"predict": time.perf_counter() - started},
-    }
-
-
-def strip_wall_clock(record: dict[str, Any]) -> dict[str, Any]:
-    """A record without its wall-clock fields (they are the only thing resumption may change)."""
-    return {k: v for k, v in record.items() if k != "wall_seconds"}
+def strip_wall_clock(record: Record) -> dict[str, Any]:
+    """A record as JSON without its wall-clock fields (they are the only thing resumption may change)."""
+    return {k: v for k, v in record.to_json().items() if k != "wall_seconds"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from nevisbench.records import Phase, PredictRecord, Progress, TrainRecord
+
 
 def make_summary_writer(log_dir: Path) -> Any:
     """A ``torch.utils.tensorboard.SummaryWriter``, or a clear error when tensorboard is missing."""
@@ -27,24 +29,24 @@ class TensorBoardLogger:
     def __init__(self, writer: Any) -> None:
         self.writer = writer
 
-    def __call__(self, info: dict[str, Any]) -> None:
-        if info.get("phase") != "done_event":
+    def __call__(self, update: Progress) -> None:
+        if update.phase is not Phase.DONE or update.record is None:
             return
-        record = info["record"]
-        step = record["task_index"]
-        if record["type"] == "train" and record["status"] == "ok":
-            dev_error = record.get("info", {}).get("dev_error")
+        record = update.record
+        step = record.task_index
+        if isinstance(record, TrainRecord) and record.ok:
+            dev_error = record.info.get("dev_error")
             if dev_error is not None:
-                self.writer.add_scalar(f"train/dev_error/{record['dataset']}", dev_error, step)
-        elif record["type"] == "predict" and record["status"] == "ok":
-            prefix = ("final_" if record["final"] else "") + record["split"]
+                self.writer.add_scalar(f"train/dev_error/{record.dataset}", dev_error, step)
+        elif isinstance(record, PredictRecord) and record.ok and record.metrics:
+            prefix = ("final_" if record.final else "") + record.split
             for name in ("error", "map"):
-                value = record["metrics"].get(name)
+                value = record.metrics.get(name)
                 if value is not None:
-                    self.writer.add_scalar(f"{prefix}/{name}/{record['dataset']}", value, step)
+                    self.writer.add_scalar(f"{prefix}/{name}/{record.dataset}", value, step)
                     self.writer.add_scalar(f"{prefix}/{name}", value, step)
-        for category, flops in record["cumulative_flops"].items():
-            self.writer.add_scalar(f"flops/{category}", flops, record["event"])
+        for category, flops in record.cumulative_flops.items():
+            self.writer.add_scalar(f"flops/{category}", flops, record.event)
         self.writer.flush()
 
     def close(self) -> None:

@@ -8,8 +8,6 @@ from collections.abc import Callable, Sequence
 from nevisbench.streams.table import StreamRow, StreamSpec, get_stream
 from nevisbench.types import Event, PredictEvent, Split, TaskKey, TrainEvent
 
-_UNSET = object()
-
 
 @dataclasses.dataclass(frozen=True)
 class Stream:
@@ -70,7 +68,7 @@ class Stream:
 def build_stream(
     name: str | StreamSpec,
     *,
-    stop_year: int | None | object = _UNSET,
+    stop_year: int | None = None,
     predict_splits: Sequence[Split | str] = (Split.DEV_TEST,),
     final_evaluation: bool = True,
 ) -> Stream:
@@ -78,20 +76,20 @@ def build_stream(
 
     Args:
         name: the stream id or spec.
-        stop_year: exclusive stop year; default: the stream's own (2020 for the reference variants,
-            so the held-out years run only when asked); None: every row.
+        stop_year: exclusive stop year; None: the stream's own (2020 for the reference variants, so the
+            held-out years run only when asked), as in ``StreamConfig``; ``ALL_YEARS``: every row.
         predict_splits: the splits predicted after each train event.
         final_evaluation: whether to re-evaluate every seen task at the end.
     """
     spec = get_stream(name) if isinstance(name, str) else name
-    year = spec.stop_year if stop_year is _UNSET else stop_year
+    year = spec.stop_year if stop_year is None else stop_year
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         raise ValueError(f"stop_year must be a year (int) or None, got {year!r}")
-    rows = spec.rows_before(year)  # type: ignore[arg-type]
+    rows = spec.rows_before(year)
     if not rows:
         raise ValueError(f"stream {spec.name!r} has no rows before {year}; its first year is "
                          f"{spec.rows[0].year if spec.rows else 'none'}")
     splits = tuple(Split.parse(s) for s in predict_splits)
     if not splits:
         raise ValueError("predict_splits must name at least one split")
-    return Stream(spec.name, rows, year, splits, final_evaluation)  # type: ignore[arg-type]
+    return Stream(spec.name, rows, year, splits, final_evaluation)

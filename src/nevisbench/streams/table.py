@@ -16,6 +16,9 @@ from nevisbench.registry import Registry
 
 # Years >= this are held out by default (the reference's DEFAULT_NEVIS_STOP_YEAR; exclusive).
 DEFAULT_STOP_YEAR = 2020
+# A stop year before which every row lies: "every year", held-out ones included (a stop year of None
+# always means the stream's own default, in a config and in build_stream alike).
+ALL_YEARS = 10_000
 
 # TFDS names whose id is not already snake_case; every other source id is kept as our id.
 _RENAMED_SOURCES = {"voc/2007": "voc2007", "voc/2012": "voc2012", "emnist/balanced": "emnist_balanced"}
