@@ -98,3 +98,19 @@ def test_previous_starts_from_the_last_task(tmp_path: Path) -> None:
     independent = create_learner("independent", **OPTIONS)
     independent.train(_task(first, 0, tmp_path / "ind"))
     assert independent.train(_task(second, 1, tmp_path / "ind")).info["init"] == "random initialisation"
+
+
+def test_every_learner_option_reaches_the_fit_or_is_declared_learner_only() -> None:
+    # A renamed field on either side would silently fall back to a default; this fails instead.
+    import dataclasses
+
+    from nevisbench.learners.finetuning import FinetuneConfig
+    from nevisbench.learners.search import FIT_DEFAULTED, FIT_OPTIONS, FIT_PER_TRIAL
+    from nevisbench.learners.training import FitConfig
+
+    learner_only = {"backbone", "trials", "search", "lr", "label_smoothing", "lr_min", "lr_max",
+                    "label_smoothing_max", "init_from", "freeze_backbone"}
+    options = {f.name for f in dataclasses.fields(FinetuneConfig)}
+    fit_fields = {f.name for f in dataclasses.fields(FitConfig)}
+    assert set(FIT_OPTIONS) | learner_only == options and not set(FIT_OPTIONS) & learner_only
+    assert set(FIT_OPTIONS.values()) | set(FIT_PER_TRIAL) | set(FIT_DEFAULTED) == fit_fields

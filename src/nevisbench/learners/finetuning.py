@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from nevisbench.compute.flops import peak_parameters
-from nevisbench.data.store import StoredSplit
 from nevisbench.learners.base import Predictions, PredictTask, TrainReport, TrainTask
-from nevisbench.learners.hparams import Trial, TrialOutcome, search_space
+from nevisbench.learners.hparams import search_space
 from nevisbench.learners.nn.backbones import create_backbone
 from nevisbench.learners.pretrained import load_backbone_into
-from nevisbench.learners.training import FitConfig, FitResult, TaskModel, TrialFailed, evaluate, fit
-from nevisbench.types import ResourceUsage, TaskKey, TaskKind
+from nevisbench.learners.search import TrialJob, TrialShared, fit_config, run_search
+from nevisbench.learners.training import TaskModel, TrialFailed, evaluate
+from nevisbench.types import ResourceUsage, TaskKey
 
 log = logging.getLogger(__name__)
 
@@ -93,55 +91,6 @@ class FinetuneConfig:
         if self.freeze_backbone and not self.init_from:
             raise ValueError("options.freeze_backbone=true needs options.init_from=PATH (a pretrained "
                              "checkpoint): a frozen random backbone learns nothing")
-
-
-@dataclasses.dataclass(frozen=True)
-class TrialShared:
-    """What every trial of a task shares (sent once per task to each worker)."""
-
-    backbone: str
-    num_classes: int
-    kind: TaskKind
-    initial: dict[str, torch.Tensor]
-    train: StoredSplit
-    dev: StoredSplit
-    device: str
-    freeze_backbone: bool = False
-
-    def in_memory(self) -> TrialShared:
-        """A copy carrying the pixels rather than the store's path (for workers without the store)."""
-        return dataclasses.replace(self, train=self.train.in_memory(), dev=self.dev.in_memory())
-
-
-@dataclasses.dataclass(frozen=True)
-class TrialJob:
-    """One trial: its hyperparameters, fit settings and seed."""
-
-    trial: Trial
-    fit: FitConfig
-    seed: int
-
-
-def build_model(backbone: str, num_classes: int, state: dict[str, torch.Tensor] | None = None,
-                *, freeze_backbone: bool = False) -> TaskModel:
-    model = TaskModel(create_backbone(backbone), num_classes)
-    if state is not None:
-        model.load_state_dict(state)
-    if freeze_backbone:
-        model.freeze_backbone()
-    return model
-
-
-def run_trial(shared: TrialShared, job: TrialJob,
-              progress: Callable[[dict[str, Any]], None] | None = None) -> FitResult:
-    """Trains one trial from the shared initial state (runs in whichever process the executor picks)."""
-    device = torch.device(shared.device)
-    if device.type == "cuda" and os.environ.get("NEVISBENCH_TRIAL_WORKER"):
-        device = torch.device("cuda", 0)  # a worker sees only the GPU it was given
-    model = build_model(shared.backbone, shared.num_classes, shared.initial,
-                        freeze_backbone=shared.freeze_backbone)
-    return fit(model, shared.train, shared.dev, shared.kind, job.fit, seed=job.seed, device=device,
-               progress=progress)
 
 
 @dataclasses.dataclass
@@ -235,45 +184,12 @@ class FinetuningLearner:
             lr_range=(c.lr_min, c.lr_max),
             label_smoothing_range=(0.0, c.label_smoothing_max),
         )
-        # The fit options are the learner options of the same names; the trial sets lr and smoothing.
-        shared_options = {f.name: getattr(c, f.name) for f in dataclasses.fields(FitConfig) if hasattr(c, f.name)}
-        jobs = [
-            TrialJob(
-                trial,
-                FitConfig(**{**shared_options, "lr": trial.lr, "label_smoothing": trial.label_smoothing}),
-                _seed(task.seed, task.index, trial.index),
-            )
-            for trial in trials
-        ]
-        shared = TrialShared(c.backbone, task.key.num_classes, task.key.kind, start.state, task.train,
-                             task.dev, str(task.device), c.freeze_backbone)
-        executor = task.executor
-        if executor.name == "local":
-            # In this process, trials can report live progress.
-            def fn(shared: TrialShared, job: TrialJob) -> FitResult:
-                return run_trial(shared, job, lambda info: task.progress(
-                    {"trial": job.trial.index, "trials": len(trials), **info}))
-        else:
-            fn = run_trial
-            if getattr(executor, "ship_data", False):
-                shared = shared.in_memory()
-        # Trials an interrupted run finished are not run again: their outcomes and best-dev parameters
-        # were kept (task.checkpoint) as each ended.
-        finished = self._finished_trials(task)
-        remaining = [job for job in jobs if job.trial.index not in finished]
-
-        def keep(position: int, outcome: Any) -> None:
-            job = remaining[position]
-            if outcome.result is not None:
-                task.scratch.mkdir(parents=True, exist_ok=True)
-                file = task.scratch / self._trial_file(task, job.trial.index)
-                torch.save(outcome.result.state, file.with_name(file.name + ".part"))
-                file.with_name(file.name + ".part").replace(file)
-            finished[job.trial.index] = TrialOutcome(job.trial, outcome.result, outcome.error, outcome.flops)
-            self._save_finished_trials(task, finished)
-
-        executor.map(fn, shared, remaining, (TrialFailed,), on_outcome=keep)
-        outcomes = [finished[job.trial.index] for job in jobs]
+        jobs = [TrialJob(trial, fit_config(c, trial), _seed(task.seed, task.index, trial.index)) for trial in trials]
+        shared = TrialShared(
+            backbone=c.backbone, num_classes=task.key.num_classes, kind=task.key.kind, initial=start.state,
+            train=task.train, dev=task.dev, device=str(task.device), freeze_backbone=c.freeze_backbone,
+        )
+        outcomes = run_search(task, shared, jobs)
         done = [o for o in outcomes if o.result is not None]
         # Every trial's compute counts, the failed ones' too.
         train_flops = sum(o.result.train_flops if o.result else o.flops.get("train", 0) for o in outcomes)
@@ -288,7 +204,7 @@ class FinetuningLearner:
         info: dict[str, Any] = {
             "init": start.source,
             **start.info,
-            "executor": executor.name,
+            "executor": task.executor.name,
             "trials": [
                 {
                     **o.trial.to_dict(),
@@ -332,45 +248,6 @@ class FinetuningLearner:
             wall_seconds=wall,
             info=info,
         )
-
-    # --------------------------------------------------------------------------- trial checkpoints
-    @staticmethod
-    def _trial_file(task: TrainTask, trial: int) -> str:
-        return f"trial_{task.index:04d}_{trial:02d}.pt"
-
-    def _save_finished_trials(self, task: TrainTask, finished: dict[int, TrialOutcome]) -> None:
-        """Puts the outcomes of this task's finished trials in the task checkpoint (their best-dev
-        parameters are already in ``_trial_file``s of the scratch directory)."""
-        entries = []
-        for _, outcome in sorted(finished.items()):
-            entry: dict[str, Any] = {"trial": outcome.trial.to_dict(), "error": outcome.error,
-                                     "flops": dict(outcome.flops)}
-            if outcome.result is not None:
-                fields = {f.name: getattr(outcome.result, f.name) for f in dataclasses.fields(FitResult)
-                          if f.name != "state"}
-                fields["history"] = [list(item) for item in fields["history"]]
-                entry["result"] = fields
-            entries.append(entry)
-        task.checkpoint({"finished_trials": entries})
-
-    def _finished_trials(self, task: TrainTask) -> dict[int, TrialOutcome]:
-        """The trials of this task an interrupted run finished (empty on a fresh start)."""
-        out: dict[int, TrialOutcome] = {}
-        for entry in (task.resume or {}).get("finished_trials", []):
-            trial = Trial(**entry["trial"])
-            result = None
-            if "result" in entry:
-                file = task.scratch / self._trial_file(task, trial.index)
-                if not file.exists():
-                    # The task ended (its trial files folded into the winner's) but the run was killed
-                    # before its event was checkpointed: the trial runs again, identically.
-                    continue
-                fields = dict(entry["result"])
-                fields["history"] = [tuple(item) for item in fields["history"]]
-                state = torch.load(file, map_location="cpu", weights_only=True)
-                result = FitResult(state=state, **fields)
-            out[trial.index] = TrialOutcome(trial, result, entry["error"], dict(entry["flops"]))
-        return out
 
     # --------------------------------------------------------------------------- predict
     def predict(self, task: PredictTask) -> Predictions:
