@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nevisbench.data.download import fetch_artefacts
-from nevisbench.data.extract import extract
+from nevisbench.data.extract import extract, skipped_links
 from nevisbench.data.home import DataHome
 from nevisbench.data.spec import DatasetSpec, extracted_dir, get_dataset
 from nevisbench.data.store import DEFAULT_RESOLUTION, check_resolution, remove_stale, write_dataset
@@ -57,8 +57,14 @@ def needs_conversion(stored: StoredDataset, resolution: int, version: int) -> bo
     return policy["resolution"] != resolution
 
 
-def unpack_artefacts(spec: DatasetSpec, raw_dir: Path) -> None:
-    """Unpacks every artefact marked ``extract=True`` into ``extracted_dir`` (once; see ``extract``)."""
+def unpack_artefacts(spec: DatasetSpec, raw_dir: Path) -> dict[str, list[str]]:
+    """Unpacks every artefact marked ``extract=True`` into ``extracted_dir`` (once; see ``extract``).
+
+    Returns:
+        ``{artefact filename: member paths}`` of the links each archive held that point inside it:
+        skipped, not created (meta.json records them); artefacts without such links are left out.
+    """
+    links: dict[str, list[str]] = {}
     for artefact in spec.artefacts:
         if artefact.extract:
             target = extracted_dir(raw_dir, artefact.filename)
@@ -74,6 +80,10 @@ def unpack_artefacts(spec: DatasetSpec, raw_dir: Path) -> None:
                 raise ValueError(
                     f"dataset {spec.id}: artefact {artefact.filename} cannot be unpacked: {error}"
                 ) from error
+            skipped = skipped_links(target)
+            if skipped:
+                links[artefact.filename] = skipped
+    return links
 
 
 def prepare_dataset(
@@ -107,11 +117,12 @@ def prepare_dataset(
         try:
             sources = fetch_artefacts(spec, raw_dir, from_dir=from_dir, mirror=mirror, on_progress=on_download)
             step = "unpacking"
-            unpack_artefacts(spec, raw_dir)
+            links = unpack_artefacts(spec, raw_dir)
             step = "converting"
             log.info("converting %s", name)
             stored = write_dataset(spec, spec.convert(raw_dir), place.dataset_dir(name),
-                                   resolution=resolution, sources=sources, on_example=on_example)
+                                   resolution=resolution, sources=sources, skipped_links=links,
+                                   on_example=on_example)
         except OSError as error:
             if error.errno != errno.ENOSPC:
                 raise

@@ -132,6 +132,7 @@ def write_dataset(
     *,
     resolution: int = DEFAULT_RESOLUTION,
     sources: dict[str, str] | None = None,
+    skipped_links: dict[str, list[str]] | None = None,
     on_example: Callable[[str], None] | None = None,
 ) -> StoredDataset:
     """Writes a converted dataset to ``target`` atomically and returns it opened.
@@ -142,6 +143,8 @@ def write_dataset(
         target: the final directory; an existing one is replaced only once the new one is complete.
         resolution: side of resized images (used unless every image shares one size ≤ resolution).
         sources: checksums of the raw files used, recorded in meta.json.
+        skipped_links: ``{archive: member paths}`` of links the extraction skipped, recorded in
+            meta.json so that a missing file can be traced to its archive.
         on_example: called with the split name after each example (progress).
     """
     check_resolution(resolution)
@@ -202,6 +205,7 @@ def write_dataset(
             "corrupt_images": corrupt,
             "files": files,
             "sources": sources or {},
+            "skipped_links": skipped_links or {},
             "converter_version": spec.version,
             "nevisbench_version": __version__,
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
