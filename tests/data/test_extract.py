@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nevisbench.data import extract as extract_module
+from nevisbench.data import formats
 from nevisbench.data.extract import (
     MARKER_SUFFIX,
     MissingToolError,
@@ -27,6 +27,7 @@ from nevisbench.data.extract import (
     archive_format,
     decompress_z,
     extract,
+    skipped_links,
 )
 
 TREE = {
@@ -157,6 +158,16 @@ def _zip_member(name: str, external_attr: int = 0, data: bytes = b"evil") -> Cal
     return write
 
 
+def _zip_members(*members: tuple[str, bytes]) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("fine.txt", "fine")
+            for name, data in members:
+                archive.writestr(name, data)
+
+    return write
+
+
 def _tar_members(*members: tuple[str, dict]) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         with tarfile.open(path, "w:gz") as tar:
@@ -191,6 +202,36 @@ def _tar_members(*members: tuple[str, dict]) -> Callable[[Path], None]:
             _tar_members(("evil_hard", {"type": tarfile.LNKTYPE, "linkname": "../outside"})),
             "'evil_hard' is a link",
         ),
+        (
+            _tar_members(("sub/evil_link", {"type": tarfile.SYMTYPE, "linkname": "../../outside"})),
+            "'sub/evil_link' is a link .* pointing outside the target",
+        ),
+        (
+            _zip_member("sub/evil_link", (stat.S_IFLNK | 0o777) << 16, b"../sub/../../outside"),
+            "'sub/evil_link' is a link .* pointing outside the target",
+        ),
+        # A file `a` and a file `a/b`, in either order, or a directory and a file of one name: the
+        # second cannot be written (a bare FileExistsError before); a hostile or broken archive.
+        (_zip_members(("a", b"file"), ("a/b", b"x")), r"'a/b' conflicts with an earlier member: it "
+                                                      r"needs 'a' to be a directory, but an earlier "
+                                                      r"member made it a file"),
+        (_zip_members(("a/b", b"x"), ("a", b"file")), r"'a' conflicts with an earlier member: it is a "
+                                                      r"file, but an earlier member made 'a' a directory"),
+        (_zip_members(("a/", b""), ("a", b"file")), "'a' conflicts with an earlier member"),
+        (_tar_members(("a", {"data": b"file"}), ("a/b", {"data": b"x"})), "'a/b' conflicts"),
+        (
+            _tar_members(("a/b", {"data": b"x"}), ("a", {"data": b"file"})),
+            "'a' conflicts with an earlier member",
+        ),
+        (  # a member beneath a skipped link would land in a directory the archive never made
+            _tar_members(
+                ("sub/x", {"data": b"x"}),
+                ("link", {"type": tarfile.SYMTYPE, "linkname": "sub"}),
+                ("link/y", {"data": b"y"}),
+            ),
+            "'link/y' conflicts with an earlier member: it needs 'link' to be a directory, but an "
+            "earlier member made it a link",
+        ),
         (_tar_members(("evil_fifo", {"type": tarfile.FIFOTYPE})), "special file"),
         (
             _tar_members(("evil_device", {"type": tarfile.CHRTYPE, "devmajor": 1, "devminor": 3})),
@@ -213,6 +254,50 @@ def test_malicious_members_are_refused(
     assert list((box / "out").iterdir()) == []  # no target, no marker, no temporary directory
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert written == ["box", "box/archives", "box/archives/bad.archive", "box/out"]
+
+
+def _tar_with_inside_links(path: Path) -> None:
+    with tarfile.open(path, "w:gz") as tar:
+        _add(tar, "./sub", type=tarfile.DIRTYPE)
+        _add(tar, "./sub/real.txt", b"real")
+        _add(tar, "./sub/link", type=tarfile.SYMTYPE, linkname="real.txt")
+        _add(tar, "./sub/up_and_back", type=tarfile.SYMTYPE, linkname="../sub/./real.txt")
+        _add(tar, "./top_link", type=tarfile.SYMTYPE, linkname="sub")
+        _add(tar, "./hard", type=tarfile.LNKTYPE, linkname="./sub/real.txt")  # from the root
+
+
+def _zip_with_inside_links(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("sub/real.txt", b"real")
+        for name, target in (("sub/link", b"real.txt"), ("sub/up_and_back", b"../sub/real.txt"),
+                             ("top_link", b"sub")):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16  # how `zip -y` stores a symlink
+            archive.writestr(info, target)
+
+
+@pytest.mark.parametrize(
+    ("make", "skipped"),
+    [
+        (_tar_with_inside_links, ["sub/link", "sub/up_and_back", "top_link", "hard"]),
+        (_zip_with_inside_links, ["sub/link", "sub/up_and_back", "top_link"]),
+    ],
+)
+def test_links_pointing_inside_are_skipped_and_recorded(
+    tmp_path: Path, make: Callable[[Path], None], skipped: list[str]
+) -> None:
+    # Before, any link refused the whole archive; links that stay inside are harmless: nothing is
+    # created for them, and the caller learns their names.
+    archive = tmp_path / "links.archive"
+    make(archive)
+    target = extract(archive, tmp_path / "out" / "data")
+    assert _files(target) == {"sub/real.txt": b"real"}
+    assert not any(p.is_symlink() for p in target.rglob("*"))
+    assert skipped_links(target) == skipped
+    marker = json.loads((tmp_path / "out" / f".data{MARKER_SUFFIX}").read_text())
+    assert marker["skipped_links"] == skipped
+    extract(archive, target)  # already done: the record stays
+    assert skipped_links(target) == skipped
 
 
 @pytest.mark.parametrize("suffix", ["zip", "tar.gz", "gz"])
@@ -246,7 +331,7 @@ def test_second_call_is_a_no_op_and_a_changed_archive_extracts_again(
     extract(archive, target)
     (target / "added-later").write_text("kept")
     with monkeypatch.context() as patch:
-        patch.setattr(extract_module, "_unpack", lambda *args: pytest.fail("unpacked twice"))
+        patch.setattr(formats, "unpack", lambda *args: pytest.fail("unpacked twice"))
         extract(archive, target)
     assert (target / "added-later").exists()
 
@@ -263,14 +348,14 @@ def test_interrupted_extraction_leaves_nothing_and_restarts_clean(
     archive = tmp_path / "data.tar"
     _tar(archive)
     target = tmp_path / "out" / "data"
-    real_unpack = extract_module._unpack
+    real_unpack = formats.unpack
 
     def interrupted(*args: object) -> None:
         real_unpack(*args)
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(extract_module, "_unpack", interrupted)
+        patch.setattr(formats, "unpack", interrupted)
         with pytest.raises(KeyboardInterrupt):
             extract(archive, target)
     assert list((tmp_path / "out").iterdir()) == []
@@ -311,7 +396,7 @@ def test_target_made_by_someone_else_is_not_touched(tmp_path: Path) -> None:
 
 
 def test_tar_extraction_uses_the_data_filter_where_python_has_it() -> None:
-    options = dict(extract_module._TAR_OPTIONS)
+    options = dict(formats._TAR_OPTIONS)
     if sys.version_info >= (3, 11, 4):  # filters arrived in 3.12 and were backported to 3.11.4
         assert options == {"filter": "data"}
     else:  # older patch releases: no filter, our own checks only, and no owners or modes restored
@@ -445,17 +530,16 @@ def test_rar_archives_extract(tmp_path: Path) -> None:
 
 
 @needs_rar
-@pytest.mark.parametrize(
-    ("encoded", "message"),
-    [
-        (RAR3_SYMLINKS, "'data_link' is a link"),
-        (RAR5_HARDLINKS, "'stest2.txt' is a link \\(to 'stest1.txt'\\)"),
-    ],
-)
-def test_rar_links_are_refused(tmp_path: Path, encoded: str, message: str) -> None:
-    with pytest.raises(UnsafeArchiveError, match=message):
-        extract(_rar(tmp_path, encoded), tmp_path / "out" / "data")
-    assert list((tmp_path / "out").iterdir()) == []
+def test_rar_links_inside_are_skipped_and_links_out_refused(tmp_path: Path) -> None:
+    # rar5-hlink.rar: two hard links to stest1.txt, inside: skipped, recorded.
+    target = extract(_rar(tmp_path, RAR5_HARDLINKS), tmp_path / "out" / "hard")
+    assert sorted(_files(target)) == ["stest1.txt"]
+    assert skipped_links(target) == ["stest2.txt", "stest3.txt"]
+    # rar3-symlink-unix.rar: data_link -> data.txt stays inside; random_link -> ../random123 leaves.
+    with pytest.raises(UnsafeArchiveError, match=r"'random_link' is a link \(to '\.\./random123'\) "
+                                                 r"pointing outside the target"):
+        extract(_rar(tmp_path, RAR3_SYMLINKS), tmp_path / "out" / "data")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f".hard{MARKER_SUFFIX}", "hard"]
 
 
 @needs_rar
@@ -490,3 +574,42 @@ def test_unpack_artefacts_unpacks_the_marked_ones_once(tmp_path: Path) -> None:
     (raw / "a.zip").write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(ValueError, match="toy: artefact a.zip"):
         unpack_artefacts(spec, raw)
+
+
+def test_prepare_records_skipped_links_in_meta_and_names_a_conflicting_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from nevisbench.data import prepare
+    from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir
+    from nevisbench.types import TaskKind
+
+    def convert(raw: Path) -> dict[str, list[Example]]:
+        pixels = np.frombuffer((extracted_dir(raw, "a.zip") / "sub" / "real.txt").read_bytes(), np.uint8)
+        image = np.resize(pixels, (2, 2, 1))
+        return {s: [Example(image, 0)] for s in ("train", "dev", "dev_test", "test")}
+
+    spec = DatasetSpec(
+        id="toy_links", title="Toy", num_classes=1, kind=TaskKind.SINGLE_LABEL, channels=1,
+        class_names=("a",), homepage="-", paper_title="-", paper_url="-",
+        artefacts=(Artefact("a.zip", "manual", "-", extract=True),), convert=convert,
+        make_fixture=lambda raw: None, split_rule="-",
+    )
+    monkeypatch.setattr(prepare, "get_dataset", lambda name: spec)
+    monkeypatch.setattr(prepare, "fetch_artefacts", lambda *args, **kwargs: {})
+    home = tmp_path / "home"
+    raw = home / "downloads" / "toy_links"
+    raw.mkdir(parents=True)
+    _zip_with_inside_links(raw / "a.zip")
+    stored, _ = prepare.prepare_dataset("toy_links", home=home)
+    assert stored.meta["skipped_links"] == {"a.zip": ["sub/link", "sub/up_and_back", "top_link"]}
+
+    # A conflicting archive through prepare: one clear error naming the dataset, the archive and
+    # the member, and no extracted directory that reads as done.
+    _zip_members(("a", b"file"), ("a/b", b"x"))(raw / "a.zip")
+    with pytest.raises(ValueError, match=r"dataset toy_links: artefact a\.zip cannot be unpacked: .*a\.zip: "
+                                         r"member 'a/b' conflicts with an earlier member"):
+        prepare.prepare_dataset("toy_links", home=home, force=True)
+    assert not extracted_dir(raw, "a.zip").exists()
+    assert sorted(p.name for p in (raw / "extracted").iterdir()) == []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -147,9 +149,9 @@ def test_crops_are_cut_after_decoding_and_empty_ones_count_as_corrupt(home: Path
 
 
 def test_decompression_bomb_is_refused(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import nevisbench.data.store as store
+    import nevisbench.data.images as images
 
-    monkeypatch.setattr(store, "MAX_IMAGE_PIXELS", 100)
+    monkeypatch.setattr(images, "MAX_IMAGE_PIXELS", 100)
     splits = _uniform((6, 6, 3))
     splits["dev"] = [Example(_png(_images((20, 20, 3), 1)[0]), 0, "bomb.png")]
     stored = write_dataset(_spec(), splits, home / "datasets" / "toy")
@@ -245,16 +247,69 @@ def test_truncated_and_edited_files_are_named(home: Path) -> None:
     data[-1] ^= 1
     labels.write_bytes(bytes(data))
     problems = verify_dataset("toy")
-    assert len(problems) == 2
+    assert len(problems) == 3
     assert "dev_images.npy" in problems[0] and "truncated" in problems[0]
     assert "test_labels.npy" in problems[1] and "edited" in problems[1]
+    # The flipped byte is the top byte of a little-endian int64: the label is now out of range.
+    assert "test_labels.npy holds label" in problems[2] and "outside 0..2" in problems[2]
     (home / "datasets" / "toy" / "meta.json").write_text("{not json")
     assert "meta.json is unreadable" in verify_dataset("toy")[0]
 
 
-def test_second_prepare_is_refused_while_one_runs(home: Path) -> None:
-    with dataset_lock("uci_digits", home), pytest.raises(RuntimeError, match="being prepared by another"):
-        prepare_dataset("uci_digits")
+def test_a_lock_taken_without_waiting_is_refused_while_one_runs(home: Path) -> None:
+    held = dataset_lock("uci_digits", home)
+    refused = pytest.raises(RuntimeError, match="being prepared by another")
+    with held, refused, dataset_lock("uci_digits", home, wait=False):
+        pass
+
+
+_PREPARE = textwrap.dedent(
+    """
+    import json, logging, sys, time
+    from pathlib import Path
+    from nevisbench.data.prepare import prepare_dataset
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    started, gate = Path(sys.argv[1]), Path(sys.argv[2])
+
+    def hold(split):
+        # The first process stops at its first example until the test opens the gate.
+        if sys.argv[3] == "hold" and not started.exists():
+            started.write_text("")
+            while not gate.exists():
+                time.sleep(0.05)
+
+    stored, converted = prepare_dataset("uci_digits", on_example=hold)
+    print(json.dumps({"converted": converted, "created": stored.meta["created"]}), flush=True)
+    """
+)
+
+
+def test_two_processes_preparing_one_dataset_convert_it_once(home: Path, tmp_path: Path) -> None:
+    # Two runs started together on a fresh home: the second waits for the first (saying so once),
+    # then finds the store ready and reuses it.
+    started, gate = tmp_path / "started", tmp_path / "gate"
+    command = [sys.executable, "-c", _PREPARE, str(started), str(gate)]
+    first = subprocess.Popen([*command, "hold"], stdout=subprocess.PIPE, text=True)
+    second = None
+    try:
+        for _ in range(1200):  # the first conversion has begun once `started` exists
+            if started.exists() or first.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert started.exists(), "the first prepare never started converting"
+        second = subprocess.Popen([*command, "go"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert second.stderr is not None
+        told = second.stderr.readline()  # blocks until the second process logs (or exits)
+        assert told.strip() == f"waiting for pid {first.pid}, which is preparing uci_digits"
+    finally:
+        gate.write_text("")
+        ends = [process.communicate() for process in (first, second) if process]
+    assert first.returncode == 0 and second.returncode == 0, ends
+    outputs = [json.loads(out) for out, _ in ends]
+    assert [output["converted"] for output in outputs] == [True, False]  # converted once
+    assert outputs[0]["created"] == outputs[1]["created"]  # the second opened the first's store
+    assert "waiting" not in ends[1][1]  # said once
+    assert verify_dataset("uci_digits") == []
 
 
 def test_prepare_skips_a_ready_dataset_and_reconverts_on_a_new_resolution(home: Path) -> None:

@@ -9,18 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nevisbench.data.download import fetch_artefacts
-from nevisbench.data.extract import extract
+from nevisbench.data.extract import extract, skipped_links
+from nevisbench.data.home import DataHome
 from nevisbench.data.spec import DatasetSpec, extracted_dir, get_dataset
-from nevisbench.data.store import (
-    DEFAULT_RESOLUTION,
-    StoredDataset,
-    check_resolution,
-    data_home,
-    dataset_dir,
-    is_prepared,
-    remove_stale,
-    write_dataset,
-)
+from nevisbench.data.store import DEFAULT_RESOLUTION, check_resolution, remove_stale, write_dataset
+from nevisbench.data.stored import StoredDataset, is_prepared
 from nevisbench.files import exclusive_lock
 
 log = logging.getLogger(__name__)
@@ -30,11 +23,26 @@ class NoSpaceError(OSError):
     """The disk filled up while a dataset was being prepared."""
 
 
-def dataset_lock(name: str, home: Path) -> contextlib.AbstractContextManager[None]:
-    """Holds ``<home>/datasets/.<name>.lock`` so that two prepares of one dataset never overlap."""
+def dataset_lock(
+    name: str, home: DataHome | Path | None = None, *, wait: bool = True
+) -> contextlib.AbstractContextManager[None]:
+    """Holds ``<home>/datasets/.<name>.lock`` so that two prepares of one dataset never overlap.
+
+    Args:
+        name: the dataset.
+        home: the data home (default: ``$NEVISBENCH_HOME``).
+        wait: wait for a process preparing it already (logging once whom we wait for), so that
+            two runs started together on a fresh home both go on with one conversion; False
+            raises RuntimeError instead.
+    """
+
+    def waiting(pid: str) -> None:
+        log.warning("waiting for pid %s, which is preparing %s", pid, name)
+
     return exclusive_lock(
-        home / "datasets" / f".{name}.lock",
+        DataHome.of(home).lock_file(name),
         lambda pid: f"dataset {name} is being prepared by another process (pid {pid}); wait for it to finish",
+        wait=waiting if wait else None,
     )
 
 
@@ -49,8 +57,14 @@ def needs_conversion(stored: StoredDataset, resolution: int, version: int) -> bo
     return policy["resolution"] != resolution
 
 
-def unpack_artefacts(spec: DatasetSpec, raw_dir: Path) -> None:
-    """Unpacks every artefact marked ``extract=True`` into ``extracted_dir`` (once; see ``extract``)."""
+def unpack_artefacts(spec: DatasetSpec, raw_dir: Path) -> dict[str, list[str]]:
+    """Unpacks every artefact marked ``extract=True`` into ``extracted_dir`` (once; see ``extract``).
+
+    Returns:
+        ``{artefact filename: member paths}`` of the links each archive held that point inside it:
+        skipped, not created (meta.json records them); artefacts without such links are left out.
+    """
+    links: dict[str, list[str]] = {}
     for artefact in spec.artefacts:
         if artefact.extract:
             target = extracted_dir(raw_dir, artefact.filename)
@@ -66,12 +80,16 @@ def unpack_artefacts(spec: DatasetSpec, raw_dir: Path) -> None:
                 raise ValueError(
                     f"dataset {spec.id}: artefact {artefact.filename} cannot be unpacked: {error}"
                 ) from error
+            skipped = skipped_links(target)
+            if skipped:
+                links[artefact.filename] = skipped
+    return links
 
 
 def prepare_dataset(
     name: str,
     *,
-    home: Path | None = None,
+    home: DataHome | Path | None = None,
     from_dir: Path | None = None,
     mirror: str | None = None,
     resolution: int = DEFAULT_RESOLUTION,
@@ -86,30 +104,32 @@ def prepare_dataset(
     """
     spec = get_dataset(name)
     check_resolution(resolution)
-    home = home or data_home()
-    with dataset_lock(name, home):
-        if is_prepared(name, home) and not force:
-            stored = StoredDataset.open(dataset_dir(name, home))
+    place = DataHome.of(home)
+    with dataset_lock(name, place):
+        # Checked under the lock: a process we waited for may have just made it ready.
+        if is_prepared(name, place) and not force:
+            stored = StoredDataset.open(place.dataset_dir(name))
             if not needs_conversion(stored, resolution, spec.version):
                 return stored, False
-        remove_stale(name, home)
-        raw_dir = home / "downloads" / name
+        remove_stale(name, place)
+        raw_dir = place.raw_dir(name)
         step = "downloading"
         try:
             sources = fetch_artefacts(spec, raw_dir, from_dir=from_dir, mirror=mirror, on_progress=on_download)
             step = "unpacking"
-            unpack_artefacts(spec, raw_dir)
+            links = unpack_artefacts(spec, raw_dir)
             step = "converting"
             log.info("converting %s", name)
-            stored = write_dataset(spec, spec.convert(raw_dir), dataset_dir(name, home),
-                                   resolution=resolution, sources=sources, on_example=on_example)
+            stored = write_dataset(spec, spec.convert(raw_dir), place.dataset_dir(name),
+                                   resolution=resolution, sources=sources, skipped_links=links,
+                                   on_example=on_example)
         except OSError as error:
             if error.errno != errno.ENOSPC:
                 raise
             # Downloads resume and unpacking and conversion write beside their target, so nothing
             # half-written reads as ready; say where the space ran out.
             raise NoSpaceError(
-                f"dataset {name}: no space left on the device while {step} ({error.filename or home}); "
+                f"dataset {name}: no space left on the device while {step} ({error.filename or place.root}); "
                 f"free some space or point NEVISBENCH_HOME at a larger disk, then prepare again "
                 f"(downloads resume where they stopped)"
             ) from error

@@ -1,4 +1,4 @@
-"""The converted store: one memory-mapped uint8 array per split, labels, meta.json and READY.
+"""Writing the converted store: one uint8 array per split, labels, meta.json and READY, atomically.
 
 Layout of ``<home>/datasets/<id>/``::
 
@@ -8,54 +8,65 @@ Layout of ``<home>/datasets/<id>/``::
 
 A store is written into a temporary sibling directory and renamed into place in one step, so an
 interrupted conversion never leaves a directory that reads as ready. ``train_and_dev`` is not stored:
-it reads as train followed by dev.
+it reads as train followed by dev. Reading is ``data/stored.py``, checking ``data/verify.py``, images
+``data/images.py`` and paths ``data/home.py``; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import hashlib
-import io
-import json
 import logging
 import os
 import shutil
 import uuid
-import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from nevisbench import __version__
-from nevisbench.data.spec import Crop, DatasetSpec, Example, as_label_array
-from nevisbench.types import STORED_SPLITS, Split, TaskKey, TaskKind
+from nevisbench.data.home import DataHome, data_home, dataset_dir
+from nevisbench.data.images import decode_image, square_resize
+from nevisbench.data.meta import STORE_FORMAT, StoreError, file_sha256
+from nevisbench.data.spec import DatasetSpec, Example, as_label_array
+from nevisbench.data.stored import (
+    ConcatImages,
+    StoredDataset,
+    StoredSplit,
+    is_prepared,
+    open_dataset,
+)
+from nevisbench.data.verify import verify_dataset
+from nevisbench.files import write_atomic, write_json
+from nevisbench.types import STORED_SPLITS, Split, TaskKind
+
+__all__ = [
+    "DEFAULT_RESOLUTION",
+    "STORE_FORMAT",
+    "ConcatImages",
+    "StoreError",
+    "StoredDataset",
+    "StoredSplit",
+    "check_resolution",
+    "data_home",
+    "dataset_dir",
+    "decode_image",
+    "file_sha256",
+    "is_prepared",
+    "open_dataset",
+    "remove_stale",
+    "square_resize",
+    "verify_dataset",
+    "write_dataset",
+]
 
 log = logging.getLogger(__name__)
 
-STORE_FORMAT = 1
 DEFAULT_RESOLUTION = 96
 # Bytes of decoded pixels staged per write; bounds memory for datasets of any size.
 _CHUNK_BYTES = 64 << 20
-# PIL's own default bomb threshold; an image above it counts as corrupt instead of being decoded.
-MAX_IMAGE_PIXELS = 89_478_485
 _CORRUPT_NAMES_KEPT = 20
-
-
-class StoreError(ValueError):
-    """A converted dataset is missing, incomplete, truncated or edited."""
-
-
-def data_home() -> Path:
-    """The data home: ``$NEVISBENCH_HOME``, default ``~/.cache/nevisbench``."""
-    return Path(os.environ.get("NEVISBENCH_HOME", "~/.cache/nevisbench")).expanduser()
-
-
-def dataset_dir(name: str, home: Path | None = None) -> Path:
-    return (home or data_home()) / "datasets" / name
 
 
 def check_resolution(resolution: int) -> int:
@@ -63,94 +74,6 @@ def check_resolution(resolution: int) -> int:
     if isinstance(resolution, bool) or not isinstance(resolution, int) or not 8 <= resolution <= 1024:
         raise ValueError(f"--resolution must be an integer between 8 and 1024 pixels, got {resolution!r}")
     return resolution
-
-
-# --------------------------------------------------------------------------------------------- decode
-
-
-def decode_image(image: Any, channels: int) -> np.ndarray:
-    """Returns ``image`` as an ``H×W×channels`` uint8 array.
-
-    Raises:
-        OSError / ValueError: the image cannot be decoded (the writer counts and skips it).
-        TypeError: the handler produced something that is not an image (a bug, not bad data).
-    """
-    if isinstance(image, np.ndarray):
-        if image.dtype != np.uint8:
-            raise TypeError(f"image arrays must be uint8, got {image.dtype}")
-        array = image[:, :, None] if image.ndim == 2 else image
-        if array.ndim != 3:
-            raise TypeError(f"image arrays must be H×W or H×W×C, got shape {image.shape}")
-        if array.shape[2] == channels:
-            return np.ascontiguousarray(array)
-        if array.shape[2] == 1 and channels == 3:
-            return np.ascontiguousarray(np.repeat(array, 3, axis=2))
-        pil = Image.fromarray(array[:, :, 0] if array.shape[2] == 1 else array)
-        return _pil_to_array(pil, channels)
-    if isinstance(image, (bytes, bytearray, memoryview)):
-        return _open_and_convert(io.BytesIO(bytes(image)), channels)
-    if isinstance(image, (str, os.PathLike)):
-        return _open_and_convert(Path(image), channels)
-    if isinstance(image, Image.Image):
-        return _pil_to_array(image, channels)
-    if isinstance(image, Crop):
-        return _crop(decode_image(image.source, channels), image.box)
-    raise TypeError(f"cannot read an image from {type(image).__name__}")
-
-
-def _crop(array: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    left, top, right, bottom = (int(v) for v in box)
-    height, width = array.shape[:2]
-    left, top = max(left, 0), max(top, 0)
-    right, bottom = min(right, width), min(bottom, height)
-    if right <= left or bottom <= top:
-        raise ValueError(f"crop box {tuple(box)} holds no pixel of a {width}×{height} image")
-    return np.ascontiguousarray(array[top:bottom, left:right])
-
-
-def _open_and_convert(source: Any, channels: int) -> np.ndarray:
-    with warnings.catch_warnings():
-        # A decompression bomb is bad input: refuse it like a corrupt file.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(source) as pil:
-            if pil.width * pil.height > MAX_IMAGE_PIXELS:
-                raise ValueError(f"image of {pil.width}×{pil.height} pixels exceeds the decompression cap")
-            pil.load()
-            return _pil_to_array(pil, channels)
-
-
-def _pil_to_array(pil: Image.Image, channels: int) -> np.ndarray:
-    mode = "L" if channels == 1 else "RGB"
-    if pil.mode != mode:
-        # Palette and alpha images go through RGBA so transparency does not turn into noise.
-        if pil.mode in ("P", "PA", "LA", "RGBA") and mode == "RGB":
-            pil = pil.convert("RGBA").convert("RGB")
-        elif pil.mode in ("I;16", "I;16B", "I", "F"):
-            # 16-bit and float images (X-rays, depth): scale to 8 bits by their own range.
-            values = np.asarray(pil, dtype=np.float64)
-            low, high = float(values.min()), float(values.max())
-            scaled = (values - low) / (high - low) * 255 if high > low else np.zeros_like(values)
-            pil = Image.fromarray(scaled.round().astype(np.uint8)).convert(mode)
-        else:
-            pil = pil.convert(mode)
-    array = np.asarray(pil, dtype=np.uint8)
-    return array[:, :, None] if array.ndim == 2 else array
-
-
-def square_resize(image: np.ndarray, side: int) -> np.ndarray:
-    """Centre square crop of side min(H, W), resized to ``side×side`` (bicubic, antialiased)."""
-    height, width = image.shape[:2]
-    crop = min(height, width)
-    top, left = (height - crop) // 2, (width - crop) // 2
-    square = image[top : top + crop, left : left + crop]
-    if crop == side:
-        return np.ascontiguousarray(square)
-    pil = Image.fromarray(square[:, :, 0] if square.shape[2] == 1 else square)
-    resized = np.asarray(pil.resize((side, side), Image.Resampling.BICUBIC), dtype=np.uint8)
-    return resized[:, :, None] if resized.ndim == 2 else resized
-
-
-# ---------------------------------------------------------------------------------------------- write
 
 
 class _SplitStager:
@@ -209,6 +132,7 @@ def write_dataset(
     *,
     resolution: int = DEFAULT_RESOLUTION,
     sources: dict[str, str] | None = None,
+    skipped_links: dict[str, list[str]] | None = None,
     on_example: Callable[[str], None] | None = None,
 ) -> StoredDataset:
     """Writes a converted dataset to ``target`` atomically and returns it opened.
@@ -219,6 +143,8 @@ def write_dataset(
         target: the final directory; an existing one is replaced only once the new one is complete.
         resolution: side of resized images (used unless every image shares one size ≤ resolution).
         sources: checksums of the raw files used, recorded in meta.json.
+        skipped_links: ``{archive: member paths}`` of links the extraction skipped, recorded in
+            meta.json so that a missing file can be traced to its archive.
         on_example: called with the split name after each example (progress).
     """
     check_resolution(resolution)
@@ -279,12 +205,15 @@ def write_dataset(
             "corrupt_images": corrupt,
             "files": files,
             "sources": sources or {},
+            "skipped_links": skipped_links or {},
             "converter_version": spec.version,
             "nevisbench_version": __version__,
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         }
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-        (tmp / "READY").write_text("ready\n")
+        # Both inside the temporary directory; the atomic helpers add the fsync that makes them
+        # durable before the rename below publishes the store.
+        write_json(tmp / "meta.json", meta)
+        write_atomic(tmp / "READY", b"ready\n")
         _replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -339,187 +268,16 @@ def _replace_dir(tmp: Path, target: Path) -> None:
         tmp.rename(target)
 
 
-def remove_stale(name: str, home: Path | None = None) -> None:
+def remove_stale(name: str, home: DataHome | Path | None = None) -> None:
     """Removes what an interrupted conversion of ``name`` left (temporary dirs, an unready store).
 
     Call only while holding the dataset's prepare lock."""
-    root = dataset_dir(name, home).parent
-    if not root.is_dir():
+    place = DataHome.of(home)
+    if not place.datasets.is_dir():
         return
-    for path in root.iterdir():
+    for path in place.datasets.iterdir():
         if path.name.startswith((f".tmp-{name}-", f".old-{name}-")):
             shutil.rmtree(path, ignore_errors=True)
-    target = dataset_dir(name, home)
+    target = place.dataset_dir(name)
     if target.exists() and not (target / "READY").exists():
         shutil.rmtree(target)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# ----------------------------------------------------------------------------------------------- read
-
-
-class ConcatImages:
-    """Two image arrays read as one (train_and_dev = train followed by dev), without copying."""
-
-    def __init__(self, first: np.ndarray, second: np.ndarray) -> None:
-        self.parts = (first, second)
-        self.shape = (len(first) + len(second), *first.shape[1:])
-        self.dtype = first.dtype
-
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    def __getitem__(self, index: Any) -> np.ndarray:
-        if isinstance(index, (int, np.integer)):
-            index = int(index) + (self.shape[0] if index < 0 else 0)
-            first = self.parts[0]
-            return first[index] if index < len(first) else self.parts[1][index - len(first)]
-        indices = np.arange(self.shape[0])[index]
-        first, second = self.parts
-        out = np.empty((len(indices), *self.shape[1:]), dtype=self.dtype)
-        in_first = indices < len(first)
-        out[in_first] = first[indices[in_first]]
-        out[~in_first] = second[indices[~in_first] - len(first)]
-        return out
-
-
-@dataclasses.dataclass(frozen=True)
-class StoredSplit:
-    """One split of a converted dataset.
-
-    Attributes:
-        images: ``N×H×W×C`` uint8, memory-mapped (index it with integer arrays).
-        labels: int64 ``N`` (single-label) or uint8 multi-hot ``N×K`` (multi-label), in memory.
-    """
-
-    images: np.ndarray | ConcatImages
-    labels: np.ndarray
-    source: tuple[str, str] | None = None
-    """(dataset directory, split name) when read from the store: pickling then sends the path, and
-    the receiver (a worker process, a Ray task on a node sharing the store) maps the files itself."""
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        if self.source is not None:
-            return (_reopen_split, self.source)
-        return (StoredSplit, (np.asarray(self.images[:]) if isinstance(self.images, ConcatImages)
-                              else self.images, self.labels))
-
-    def in_memory(self) -> StoredSplit:
-        """A copy whose arrays live in memory (pickling then ships the pixels, not the path)."""
-        return StoredSplit(np.array(self.images[:]), np.array(self.labels))
-
-
-def _reopen_split(path: str, split: str) -> StoredSplit:
-    return StoredDataset.open(Path(path)).split(split)
-
-
-class StoredDataset:
-    """A converted dataset opened for reading."""
-
-    def __init__(self, path: Path, meta: dict[str, Any]) -> None:
-        self.path = path
-        self.meta = meta
-        self.task = TaskKey.from_dict(meta["task"])
-
-    @classmethod
-    def open(cls, path: Path) -> StoredDataset:
-        if not (path / "READY").exists():
-            raise StoreError(
-                f"{path} is not a complete converted dataset (no READY file); "
-                f"run `nevisbench datasets prepare {path.name}`"
-            )
-        try:
-            meta = json.loads((path / "meta.json").read_text())
-        except (OSError, json.JSONDecodeError) as error:
-            raise StoreError(f"{path / 'meta.json'} is unreadable ({error}); prepare the dataset again "
-                             f"with `nevisbench datasets prepare {path.name} --force`") from None
-        if meta.get("format") != STORE_FORMAT:
-            raise StoreError(f"{path} has store format {meta.get('format')}, this nevisbench reads "
-                             f"{STORE_FORMAT}; run `nevisbench datasets prepare {path.name} --force`")
-        return cls(path, meta)
-
-    @property
-    def name(self) -> str:
-        return self.task.name
-
-    def num_examples(self, split: Split | str) -> int:
-        split = Split.parse(split)
-        counts = self.meta["counts"]
-        if split is Split.TRAIN_AND_DEV:
-            return counts["train"] + counts["dev"]
-        return counts[split.value]
-
-    def split(self, split: Split | str) -> StoredSplit:
-        """Opens ``split``; images are memory-mapped, labels loaded."""
-        split = Split.parse(split)
-        if split is Split.TRAIN_AND_DEV:
-            train, dev = self.split(Split.TRAIN), self.split(Split.DEV)
-            return StoredSplit(ConcatImages(train.images, dev.images),
-                               np.concatenate([train.labels, dev.labels]),
-                               (str(self.path), split.value))
-        images = self._load(f"{split.value}_images.npy", mmap=True)
-        labels = self._load(f"{split.value}_labels.npy", mmap=False)
-        if len(images) != len(labels) or len(labels) != self.meta["counts"][split.value]:
-            raise StoreError(f"{self.path / (split.value + '_labels.npy')}: {len(labels)} labels for "
-                             f"{len(images)} images; run `nevisbench datasets verify {self.name}`")
-        return StoredSplit(images, labels, (str(self.path), split.value))
-
-    def _load(self, filename: str, *, mmap: bool) -> np.ndarray:
-        path = self.path / filename
-        expected = self.meta["files"].get(filename, {}).get("bytes")
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            raise StoreError(f"{path} is missing; prepare the dataset again with "
-                             f"`nevisbench datasets prepare {self.name} --force`") from None
-        if expected is not None and size != expected:
-            raise StoreError(f"{path} has {size} bytes, meta.json records {expected} (truncated or "
-                             f"edited); prepare again with `nevisbench datasets prepare {self.name} --force`")
-        try:
-            return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
-        except (ValueError, OSError) as error:
-            raise StoreError(f"{path} is unreadable ({error}); prepare again with "
-                             f"`nevisbench datasets prepare {self.name} --force`") from None
-
-
-def open_dataset(name: str, home: Path | None = None) -> StoredDataset:
-    """Opens the converted dataset ``name`` from the data home."""
-    path = dataset_dir(name, home)
-    if not (path / "READY").exists():
-        raise FileNotFoundError(
-            f"dataset {name!r} is not prepared in {path.parent}; run `nevisbench datasets prepare {name}`"
-        )
-    return StoredDataset.open(path)
-
-
-def is_prepared(name: str, home: Path | None = None) -> bool:
-    return (dataset_dir(name, home) / "READY").exists()
-
-
-def verify_dataset(name: str, home: Path | None = None) -> list[str]:
-    """Rechecks every store file of ``name`` against meta.json; returns the problems found (none = ok)."""
-    path = dataset_dir(name, home)
-    try:
-        stored = StoredDataset.open(path)
-    except StoreError as error:
-        return [str(error)]
-    problems = []
-    for filename, record in sorted(stored.meta["files"].items()):
-        file = path / filename
-        if not file.exists():
-            problems.append(f"{file}: missing")
-        elif file.stat().st_size != record["bytes"]:
-            problems.append(f"{file}: {file.stat().st_size} bytes, expected {record['bytes']} (truncated?)")
-        elif file_sha256(file) != record["sha256"]:
-            problems.append(f"{file}: content differs from meta.json (edited or corrupted)")
-    return problems
