@@ -96,7 +96,7 @@ def cmd_datasets_list(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets_doc(args: argparse.Namespace) -> int:
-    from nevisbench.data.catalog import render_markdown
+    from nevisbench.reporting.catalog import render_markdown
 
     text = render_markdown()
     if args.output:

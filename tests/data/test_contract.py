@@ -53,7 +53,7 @@ def test_spec_is_complete(name: str) -> None:
 
 
 def test_docs_datasets_md_is_generated_from_the_specs() -> None:
-    from nevisbench.data.catalog import render_markdown
+    from nevisbench.reporting.catalog import render_markdown
 
     path = Path(__file__).resolve().parents[2] / "docs" / "datasets.md"
     assert path.read_text() == render_markdown(), (
