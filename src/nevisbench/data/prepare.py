@@ -8,8 +8,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from nevisbench.data.download import fetch_artefacts
 from nevisbench.data.extract import extract
+from nevisbench.data.sources import fetch_artefacts
 from nevisbench.data.spec import DatasetSpec, extracted_dir, get_dataset
 from nevisbench.data.store import (
     DEFAULT_RESOLUTION,
