@@ -30,3 +30,12 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def no_wayback(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach the real Internet Archive; those about the Wayback fallback point it at a local server."""
     monkeypatch.setenv("NEVISBENCH_WAYBACK", "off")
+
+
+@pytest.fixture
+def archive(monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
+    """A fake Wayback Machine at ``<archive>/web``, set as the Wayback base through the environment."""
+    files = FileServer()
+    monkeypatch.setenv("NEVISBENCH_WAYBACK", files.url("/web"))
+    yield files
+    files.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from source_server import MD5, PAYLOAD, SHA256, Dynamic, FileServer, Handler, Route, toy_spec
+from source_server import FILE_ID, MD5, PAYLOAD, SHA256, FileServer, Route, drive_routes, toy_spec
 
 from nevisbench.data.sources import (
     SourceError,
@@ -15,66 +15,6 @@ from nevisbench.data.sources import (
     fetch_artefacts,
 )
 from nevisbench.data.spec import Artefact
-
-FILE_ID = "1AbC-d_E"
-
-
-def drive_routes(server: FileServer, style: str) -> Dynamic:
-    """Drive's /uc: the file, after a confirmation page of the given style (``quota``: pages only)."""
-
-    served = Route()
-
-    def page(handler: Handler, html: str, cookie: str | None = None) -> None:
-        body = html.encode()
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(body)))
-        if cookie:
-            handler.send_header("Set-Cookie", cookie)
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(body)
-
-    def uc(handler: Handler, params: dict[str, list[str]]) -> Route | None:
-        if params.get("id") != [FILE_ID]:
-            handler.send_error(404)
-            return None
-        confirmed = params.get("confirm") == ["TOKEN"]
-        if style == "cookie":
-            confirmed = confirmed and "download_warning_1=TOKEN" in (handler.headers.get("Cookie") or "")
-        if confirmed:
-            return served
-        if style == "form":
-            page(
-                handler,
-                f"""<html><body><p>Google Drive can't scan this file for viruses.</p>
-                <form id="download-form" action="{server.url("/download")}" method="get">
-                <input type="submit" value="Download anyway"/>
-                <input type="hidden" name="id" value="{FILE_ID}">
-                <input type="hidden" name="export" value="download">
-                <input type="hidden" name="confirm" value="t">
-                <input type="hidden" name="uuid" value="u-1"></form></body></html>""",
-            )
-        elif style == "link":
-            page(
-                handler,
-                f'<a id="uc-download-link" href="/uc?export=download&amp;confirm=TOKEN'
-                f'&amp;id={FILE_ID}">Download anyway</a>',
-            )
-        elif style == "cookie":
-            page(handler, "<p>too large to scan</p>", cookie="download_warning_1=TOKEN; Path=/")
-        else:
-            page(handler, "<p>Too many users have viewed or downloaded this file recently.</p>")
-        return None
-
-    def usercontent(handler: Handler, params: dict[str, list[str]]) -> Route | None:
-        if params != {"id": [FILE_ID], "export": ["download"], "confirm": ["t"], "uuid": ["u-1"]}:
-            handler.send_error(403)
-            return None
-        return served
-
-    server.routes["/download"] = usercontent
-    return uc
 
 
 @pytest.mark.parametrize("style", ["form", "link", "cookie"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,15 +28,6 @@ from nevisbench.data.sources import (
 from nevisbench.data.spec import Artefact
 
 RESOLVED = "20220530120000"  # the snapshot the Archive redirects a date to
-
-
-@pytest.fixture
-def archive(monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
-    """A fake Wayback Machine at ``<archive>/web``, set as the Wayback base through the environment."""
-    files = FileServer()
-    monkeypatch.setenv("NEVISBENCH_WAYBACK", files.url("/web"))
-    yield files
-    files.close()
 
 
 def _snapshot(archive: FileServer, url: str) -> str:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from nevisbench.data.sources.check import STATUSES, SourceRow, artefact_rows, check_sources
 from nevisbench.data.sources.drive import download_gdrive, drive_file_id
 from nevisbench.data.sources.errors import ChecksumError, DownloadError, SourceError, WebPageError
 from nevisbench.data.sources.fetch import accepted_files, fetch_artefacts
@@ -29,6 +30,10 @@ from nevisbench.data.sources.wayback import (
 )
 
 __all__ = [
+    "STATUSES",
+    "SourceRow",
+    "artefact_rows",
+    "check_sources",
     "LEDGER_NAME",
     "WAYBACK_ENV",
     "WAYBACK_TIMESTAMP",
