@@ -59,7 +59,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         files = self.server.files
         parts = urllib.parse.urlsplit(self.path)
         with files.lock:
-            files.requests.append((parts.path, self.headers.get("Range"), self.headers.get("Cookie")))
+            files.requests.append(
+                (parts.path, self.headers.get("Range"), self.headers.get("Cookie"))
+            )
             files.methods.append(self.command)
         route = files.routes.get(parts.path)
         if route is None:
@@ -84,7 +86,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if failure == "slow":
-            self.server.files.stop.wait(route.delay)  # the fixture's stop event cuts it short at teardown
+            self.server.files.stop.wait(
+                route.delay
+            )  # the fixture's stop event cuts it short at teardown
         if 300 <= route.status < 400:
             self.send_response(route.status)
             self.send_header("Location", route.location)
@@ -127,7 +131,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins the handler threads: nothing outlives a test
-    request_queue_size = 128  # the check's concurrent probes; a full backlog drops connections for a second
+    request_queue_size = (
+        128  # the check's concurrent probes; a full backlog drops connections for a second
+    )
     files: FileServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -145,7 +151,9 @@ class FileServer:
         self.stop = threading.Event()
         self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.files = self
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05})
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}
+        )
         self.thread.start()
 
     def url(self, path: str) -> str:
@@ -179,7 +187,9 @@ def toy_spec(*artefacts: Artefact) -> DatasetSpec:
     )
 
 
-def url_artefact(server: FileServer, *paths: str, md5: str | None = MD5, name: str = "data.bin") -> Artefact:
+def url_artefact(
+    server: FileServer, *paths: str, md5: str | None = MD5, name: str = "data.bin"
+) -> Artefact:
     """A URL artefact served at ``paths[0]``, with the other paths as its mirrors."""
     urls = [server.url(path) for path in paths]
     return Artefact(name, "url", urls[0], md5=md5, mirrors=tuple(urls[1:]))
@@ -215,7 +225,9 @@ def drive_routes(server: FileServer, style: str) -> Dynamic:
             return None
         confirmed = params.get("confirm") == ["TOKEN"]
         if style == "cookie":
-            confirmed = confirmed and "download_warning_1=TOKEN" in (handler.headers.get("Cookie") or "")
+            confirmed = confirmed and "download_warning_1=TOKEN" in (
+                handler.headers.get("Cookie") or ""
+            )
         if confirmed:
             return served
         if style == "form":

@@ -22,7 +22,9 @@ from nevisbench.data.sources import (
 from nevisbench.data.spec import get_dataset
 from nevisbench.streams.table import reference_rows
 
-LOGIN_PAGE = Route(body=b'<html><form><input type="password"></form></html>', content_type="text/html")
+LOGIN_PAGE = Route(
+    body=b'<html><form><input type="password"></form></html>', content_type="text/html"
+)
 
 # Plays each status: what the server does at a path, and what the check must say.
 PLAYS: dict[str, tuple[Route, str]] = {
@@ -52,7 +54,9 @@ def plays(server: FileServer) -> FileServer:
 def test_each_status_is_told_apart_and_the_results_are_json(plays: FileServer) -> None:
     rows = [SourceRow("toy", name, "url", plays.url(f"/{name}/f.bin")) for name in PLAYS]
     results = check_sources(rows, timeout=1.0, workers=4)
-    assert {r["file"]: r["status"] for r in results} == {name: status for name, (_, status) in PLAYS.items()}
+    assert {r["file"]: r["status"] for r in results} == {
+        name: status for name, (_, status) in PLAYS.items()
+    }
     byname = {r["file"]: r for r in results}
     assert byname["moved"]["final_url"] == plays.url("/new/place.bin")
     assert byname["ok"]["size"] == len(PAYLOAD) and byname["no_head"]["size"] == len(PAYLOAD)
@@ -66,22 +70,37 @@ def test_refused_connection_is_unreachable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    [result] = check_sources([SourceRow("toy", "f.bin", "url", f"http://127.0.0.1:{port}/f.bin")], timeout=2)
+    [result] = check_sources(
+        [SourceRow("toy", "f.bin", "url", f"http://127.0.0.1:{port}/f.bin")], timeout=2
+    )
     assert result["status"] == "unreachable" and "refused" in result["detail"].lower()
 
 
 def test_fallbacks_are_probed_when_the_origin_fails(plays: FileServer, archive: FileServer) -> None:
     gone, ok = plays.url("/gone/f.bin"), plays.url("/ok/f.bin")
-    archive.routes[f"/web/20220601id_/{gone}"] = Route(status=302, location=f"/web/20220530000000id_/{gone}")
+    archive.routes[f"/web/20220601id_/{gone}"] = Route(
+        status=302, location=f"/web/20220530000000id_/{gone}"
+    )
     archive.routes[f"/web/20220530000000id_/{gone}"] = Route()
-    rows = [SourceRow("toy", "a", "url", gone, mirrors=(plays.url("/forbidden/f.bin"),)), SourceRow("toy", "b", "url", ok)]
+    rows = [
+        SourceRow("toy", "a", "url", gone, mirrors=(plays.url("/forbidden/f.bin"),)),
+        SourceRow("toy", "b", "url", ok),
+    ]
     first, second = check_sources(rows, timeout=2)
     assert first["status"] == "gone"
     assert [(p["via"], p["status"]) for p in first["probes"]] == [
-        ("origin", "gone"), ("mirror", "needs_login"), ("wayback", "reachable"), ("wayback", "gone"),
+        ("origin", "gone"),
+        ("mirror", "needs_login"),
+        ("wayback", "reachable"),
+        ("wayback", "gone"),
     ]
-    assert first["fallback"] == {"via": "wayback", "url": f"{archive.url('/web')}/20220601id_/{gone}"}
-    assert second["status"] == "reachable" and len(second["probes"]) == 1  # a good origin needs no fallback
+    assert first["fallback"] == {
+        "via": "wayback",
+        "url": f"{archive.url('/web')}/20220601id_/{gone}",
+    }
+    assert (
+        second["status"] == "reachable" and len(second["probes"]) == 1
+    )  # a good origin needs no fallback
     assert not any(ok in path for path in archive.paths())
 
 
@@ -95,7 +114,12 @@ def test_drive_kaggle_manual_and_package_rows(
         SourceRow("toy", "k.zip", "kaggle", "https://www.kaggle.com/datasets/o/n"),
     ]
     server.routes["/uc"] = drive_routes(server, "form")
-    assert [r["status"] for r in check_sources(rows, timeout=2)] == ["reachable", "reachable", "manual", "needs_login"]
+    assert [r["status"] for r in check_sources(rows, timeout=2)] == [
+        "reachable",
+        "reachable",
+        "manual",
+        "needs_login",
+    ]
     server.routes["/uc"] = drive_routes(server, "quota")
     [quota] = check_sources(rows[:1], timeout=2)
     assert quota["status"] == "needs_login" and "quota" in quota["detail"]
@@ -128,7 +152,10 @@ def test_every_artefact_of_the_full_stream_is_checked_quickly(
             route, status = PLAYS[play]
             path = f"/{index}/{row.file}"
             server.routes[path] = dataclasses.replace(
-                route, script=list(route.script), location=route.location and f"/{index}{route.location}")
+                route,
+                script=list(route.script),
+                location=route.location and f"/{index}{route.location}",
+            )
             server.routes[f"/{index}/new/place.bin"] = Route()
             server.routes[f"/{index}/accounts/login"] = LOGIN_PAGE
             row = dataclasses.replace(row, url=server.url(path), mirrors=())
@@ -142,6 +169,11 @@ def test_every_artefact_of_the_full_stream_is_checked_quickly(
     started = time.monotonic()
     results = check_sources(rows, timeout=1.0, workers=16)
     assert time.monotonic() - started < 60  # bounded probes, run concurrently: well within a minute
-    assert [(r["file"], r["status"]) for r in results] == [(r.file, status) for r, status in zip(rows, wanted, strict=True)]
-    assert all(r["probes"][-1]["via"] == "wayback" for r, s in zip(results, wanted, strict=True)
-               if s not in ("reachable", "moved") and r["kind"] == "url")
+    assert [(r["file"], r["status"]) for r in results] == [
+        (r.file, status) for r, status in zip(rows, wanted, strict=True)
+    ]
+    assert all(
+        r["probes"][-1]["via"] == "wayback"
+        for r, s in zip(results, wanted, strict=True)
+        if s not in ("reachable", "moved") and r["kind"] == "url"
+    )

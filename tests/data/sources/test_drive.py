@@ -45,7 +45,9 @@ def test_drive_page_without_a_token_is_a_clear_error(
 ) -> None:
     monkeypatch.setattr(drive, "DRIVE_URL", server.url("/uc"))
     server.routes["/uc"] = drive_routes(server, "quota")
-    with pytest.raises(SourceError, match=f"{FILE_ID}: Drive sent a web page.*file/d/{FILE_ID}/view"):
+    with pytest.raises(
+        SourceError, match=f"{FILE_ID}: Drive sent a web page.*file/d/{FILE_ID}/view"
+    ):
         fetch_artefacts(toy_spec(Artefact("drive.zip", "gdrive", FILE_ID, md5=MD5)), tmp_path)
     assert list(tmp_path.iterdir()) == []
 

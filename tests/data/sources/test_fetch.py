@@ -48,7 +48,9 @@ def _given(tmp_path: Path, data: bytes, folder: str = "from") -> Path:
 # ---------------------------------------------------------------------------------------- cache and ledger
 
 
-def test_download_records_sha256_and_a_second_fetch_makes_no_request(server: FileServer, tmp_path: Path) -> None:
+def test_download_records_sha256_and_a_second_fetch_makes_no_request(
+    server: FileServer, tmp_path: Path
+) -> None:
     server.routes["/data.bin"] = Route()
     raw = tmp_path / "downloads" / "toy"
     spec = toy_spec(url_artefact(server, "/data.bin"))
@@ -65,7 +67,9 @@ def test_download_records_sha256_and_a_second_fetch_makes_no_request(server: Fil
     assert fetch_artefacts(spec, raw) == {"data.bin": SHA256}  # the download cache
     assert len(server.requests) == 1
     assert sorted(p.name for p in raw.iterdir()) == ["checksums.json", "data.bin"]
-    assert served_from(raw) == {"data.bin": {"via": "origin", "source": server.url("/data.bin"), "verified": True}}
+    assert served_from(raw) == {
+        "data.bin": {"via": "origin", "source": server.url("/data.bin"), "verified": True}
+    }
 
 
 def test_checksum_mismatch_raises_and_keeps_nothing(server: FileServer, tmp_path: Path) -> None:
@@ -110,14 +114,18 @@ def test_files_from_dir_are_verified_and_recorded(tmp_path: Path) -> None:
     (source / "data.bin").unlink()
     assert fetch_artefacts(toy_spec(_manual()), raw) == {"data.bin": SHA256}  # cached
     (raw / "data.bin").unlink()
-    with pytest.raises(SourceError, match=r"data.bin must be fetched by hand\. Ask the authors\. Put it in"):
+    with pytest.raises(
+        SourceError, match=r"data.bin must be fetched by hand\. Ask the authors\. Put it in"
+    ):
         fetch_artefacts(toy_spec(_manual()), raw)
 
 
 # ---------------------------------------------------------------------------------------- only verified files
 
 
-def test_truncated_file_from_dir_never_enters_the_ledger_and_a_good_one_then_is_accepted(tmp_path: Path) -> None:
+def test_truncated_file_from_dir_never_enters_the_ledger_and_a_good_one_then_is_accepted(
+    tmp_path: Path,
+) -> None:
     raw = tmp_path / "raw"
     bad = _given(tmp_path, PAYLOAD[:5000], "bad")
     with pytest.raises(ChecksumError) as caught:
@@ -140,7 +148,10 @@ def test_file_without_a_reference_checksum_is_never_trusted(tmp_path: Path) -> N
     truncated = _given(tmp_path, PAYLOAD[:5000], "bad")
     fetch_artefacts(toy_spec(_manual(md5=None)), raw, from_dir=truncated)
     assert ledger_files(raw) == {}
-    assert ledger_files(raw, "unverified")["data.bin"]["sha256"] == hashlib.sha256(PAYLOAD[:5000]).hexdigest()
+    assert (
+        ledger_files(raw, "unverified")["data.bin"]["sha256"]
+        == hashlib.sha256(PAYLOAD[:5000]).hexdigest()
+    )
     assert served_from(raw)["data.bin"]["verified"] is False
     good = _given(tmp_path, PAYLOAD, "good")
     assert fetch_artefacts(toy_spec(_manual(md5=None)), raw, from_dir=good) == {"data.bin": SHA256}
@@ -154,9 +165,14 @@ def test_pin_of_an_unverifiable_file_in_an_old_ledger_refuses_nothing(tmp_path: 
     (raw / "data.bin").write_bytes(b"changed")
     old = {"version": 1, "files": {"data.bin": {"sha256": SHA256, "size": 1, "source": "x"}}}
     (raw / LEDGER_NAME).write_text(json.dumps(old))
-    fetch_artefacts(toy_spec(_manual(md5=None)), raw)  # not refused: the old pin vouched for nothing
+    fetch_artefacts(
+        toy_spec(_manual(md5=None)), raw
+    )  # not refused: the old pin vouched for nothing
     assert ledger_files(raw) == {}
-    assert ledger_files(raw, "unverified")["data.bin"]["sha256"] == hashlib.sha256(b"changed").hexdigest()
+    assert (
+        ledger_files(raw, "unverified")["data.bin"]["sha256"]
+        == hashlib.sha256(b"changed").hexdigest()
+    )
 
 
 def test_recorded_file_the_reference_no_longer_lists_is_checked_again(tmp_path: Path) -> None:
@@ -168,33 +184,50 @@ def test_recorded_file_the_reference_no_longer_lists_is_checked_again(tmp_path: 
     assert not (raw / "data.bin").exists()
 
 
-def test_bad_copy_in_a_mirror_directory_falls_through_to_the_next_source(server: FileServer, tmp_path: Path) -> None:
+def test_bad_copy_in_a_mirror_directory_falls_through_to_the_next_source(
+    server: FileServer, tmp_path: Path
+) -> None:
     mirror = tmp_path / "mirror"
     (mirror / "toy").mkdir(parents=True)
     (mirror / "toy" / "data.bin").write_bytes(b"another version")
     server.routes["/data.bin"] = Route()
     raw = tmp_path / "raw"
-    assert fetch_artefacts(toy_spec(url_artefact(server, "/data.bin")), raw, mirror=str(mirror)) == {
-        "data.bin": SHA256
+    assert fetch_artefacts(
+        toy_spec(url_artefact(server, "/data.bin")), raw, mirror=str(mirror)
+    ) == {"data.bin": SHA256}
+    assert served_from(raw)["data.bin"] == {
+        "via": "origin",
+        "source": server.url("/data.bin"),
+        "verified": True,
     }
-    assert served_from(raw)["data.bin"] == {"via": "origin", "source": server.url("/data.bin"), "verified": True}
 
 
 # ---------------------------------------------------------------------------------------- accepted checksums
 
 
-def test_repacked_file_is_refused_with_advice_then_kept_when_accepted(server: FileServer, tmp_path: Path) -> None:
+def test_repacked_file_is_refused_with_advice_then_kept_when_accepted(
+    server: FileServer, tmp_path: Path
+) -> None:
     server.routes["/data.bin"] = Route(body=REPACKED)
     spec = toy_spec(url_artefact(server, "/data.bin"))
     raw = tmp_path / "raw"
-    with pytest.raises(ChecksumError, match=re.escape('accept its checksum explicitly (accept_checksum "toy:data.bin")')):
+    with pytest.raises(
+        ChecksumError,
+        match=re.escape('accept its checksum explicitly (accept_checksum "toy:data.bin")'),
+    ):
         fetch_artefacts(spec, raw)
     assert not (raw / "data.bin").exists()
     assert non_reference_files(raw) == {}
 
-    assert fetch_artefacts(spec, raw, accept_checksum={"toy:data.bin", "other:x.zip"}) == {"data.bin": REPACKED_SHA256}
+    assert fetch_artefacts(spec, raw, accept_checksum={"toy:data.bin", "other:x.zip"}) == {
+        "data.bin": REPACKED_SHA256
+    }
     entry = ledger_files(raw)["data.bin"]
-    assert entry["non_reference"] is True and entry["md5"] == REPACKED_MD5 and entry["sha256"] == REPACKED_SHA256
+    assert (
+        entry["non_reference"] is True
+        and entry["md5"] == REPACKED_MD5
+        and entry["sha256"] == REPACKED_SHA256
+    )
     assert non_reference_files(raw) == {"data.bin": entry}
     requests = len(server.requests)
     # Accepted once, it is the recorded file: used again without the flag, and without a download.
@@ -209,16 +242,28 @@ def test_accepted_file_given_with_from_is_kept(tmp_path: Path) -> None:
     assert non_reference_files(raw)["data.bin"]["source"] == str(source / "data.bin")
 
 
-def test_a_good_file_is_not_marked_non_reference_when_accepted(server: FileServer, tmp_path: Path) -> None:
+def test_a_good_file_is_not_marked_non_reference_when_accepted(
+    server: FileServer, tmp_path: Path
+) -> None:
     server.routes["/data.bin"] = Route()
-    fetch_artefacts(toy_spec(url_artefact(server, "/data.bin")), tmp_path, accept_checksum={"toy:data.bin"})
-    assert non_reference_files(tmp_path) == {} and "non_reference" not in ledger_files(tmp_path)["data.bin"]
+    fetch_artefacts(
+        toy_spec(url_artefact(server, "/data.bin")), tmp_path, accept_checksum={"toy:data.bin"}
+    )
+    assert (
+        non_reference_files(tmp_path) == {}
+        and "non_reference" not in ledger_files(tmp_path)["data.bin"]
+    )
 
 
 @pytest.mark.parametrize(
     ("entry", "message"),
-    [("data.bin", "write it as DATASET:FILENAME"), ("toy:nope.bin", "has no raw file 'nope.bin'.*data.bin")],
+    [
+        ("data.bin", "write it as DATASET:FILENAME"),
+        ("toy:nope.bin", "has no raw file 'nope.bin'.*data.bin"),
+    ],
 )
-def test_malformed_accept_checksum_entries_say_what_to_write(tmp_path: Path, entry: str, message: str) -> None:
+def test_malformed_accept_checksum_entries_say_what_to_write(
+    tmp_path: Path, entry: str, message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         fetch_artefacts(toy_spec(_manual()), tmp_path, accept_checksum=[entry])

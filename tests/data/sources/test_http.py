@@ -34,7 +34,9 @@ def test_tries_run_out_with_a_clear_error(
 ) -> None:
     monkeypatch.setattr(http, "ATTEMPTS", 3)
     server.routes["/data.bin"] = Route(script=["503"] * 10)
-    with pytest.raises(SourceError, match=r"/data\.bin: HTTP 503 .*gave up after 3 tries.*--from DIR"):
+    with pytest.raises(
+        SourceError, match=r"/data\.bin: HTTP 503 .*gave up after 3 tries.*--from DIR"
+    ):
         fetch_artefacts(toy_spec(url_artefact(server, "/data.bin")), tmp_path)
     assert len(server.requests) == 3
 
@@ -49,7 +51,9 @@ def test_404_is_not_retried_and_names_the_url(
     assert not (tmp_path / "data.bin").exists()
 
 
-def test_dropped_connection_resumes_with_a_range_request(server: FileServer, tmp_path: Path) -> None:
+def test_dropped_connection_resumes_with_a_range_request(
+    server: FileServer, tmp_path: Path
+) -> None:
     server.routes["/data.bin"] = Route(script=["drop"])
     seen: list[tuple[str, int, int | None]] = []
     received: list[int] = []
@@ -70,7 +74,9 @@ def test_partial_file_of_an_earlier_run_is_resumed(server: FileServer, tmp_path:
     server.routes["/data.bin"] = Route()
     (tmp_path / "data.bin.part").write_bytes(PAYLOAD[:1000])
     seen: list[tuple[int, int | None]] = []
-    download_url(server.url("/data.bin"), tmp_path / "data.bin", on_progress=lambda *a: seen.append(a))
+    download_url(
+        server.url("/data.bin"), tmp_path / "data.bin", on_progress=lambda *a: seen.append(a)
+    )
     assert (tmp_path / "data.bin").read_bytes() == PAYLOAD
     assert server.requests[0][1] == "bytes=1000-"
     assert seen[0] == (1000 + min(len(PAYLOAD) - 1000, 1 << 20), len(PAYLOAD))
@@ -92,7 +98,9 @@ def test_server_that_ignores_range_restarts_the_file(server: FileServer, tmp_pat
     assert server.requests[0][1] == "bytes=26-"
 
 
-def test_timeout_is_retried(server: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_is_retried(
+    server: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(http, "TIMEOUT_S", 0.2)
     server.routes["/data.bin"] = Route(script=["slow"])
     download_url(server.url("/data.bin"), tmp_path / "data.bin")
@@ -106,7 +114,9 @@ def test_download_error_carries_the_status(server: FileServer, tmp_path: Path) -
     assert caught.value.status == 404 and caught.value.url == server.url("/nothing")
 
 
-def test_redirect_chain_is_followed_and_the_final_url_returned(server: FileServer, tmp_path: Path) -> None:
+def test_redirect_chain_is_followed_and_the_final_url_returned(
+    server: FileServer, tmp_path: Path
+) -> None:
     server.routes["/old.bin"] = Route(status=301, location=server.url("/moved.bin"))
     server.routes["/moved.bin"] = Route(status=302, location="/data.bin")
     server.routes["/data.bin"] = Route()
@@ -115,8 +125,12 @@ def test_redirect_chain_is_followed_and_the_final_url_returned(server: FileServe
     assert server.paths() == ["/old.bin", "/moved.bin", "/data.bin"]
 
 
-def test_html_page_is_refused_without_touching_the_partial_file(server: FileServer, tmp_path: Path) -> None:
-    server.routes["/data.bin"] = Route(body=ERROR_PAGE, content_type="text/html; charset=utf-8", ignore_range=True)
+def test_html_page_is_refused_without_touching_the_partial_file(
+    server: FileServer, tmp_path: Path
+) -> None:
+    server.routes["/data.bin"] = Route(
+        body=ERROR_PAGE, content_type="text/html; charset=utf-8", ignore_range=True
+    )
     (tmp_path / "data.bin.part").write_bytes(PAYLOAD[:100])
     with pytest.raises(WebPageError, match="sent a web page") as caught:
         download_url(server.url("/data.bin"), tmp_path / "data.bin", refuse_html=True)
@@ -126,11 +140,15 @@ def test_html_page_is_refused_without_touching_the_partial_file(server: FileServ
 
 
 def test_binary_mislabelled_as_html_is_still_downloaded(server: FileServer, tmp_path: Path) -> None:
-    server.routes["/data.bin"] = Route(content_type="text/html")  # PAYLOAD starts with byte 0, not "<"
+    server.routes["/data.bin"] = Route(
+        content_type="text/html"
+    )  # PAYLOAD starts with byte 0, not "<"
     download_url(server.url("/data.bin"), tmp_path / "data.bin", refuse_html=True)
     assert (tmp_path / "data.bin").read_bytes() == PAYLOAD
 
 
 def test_fetched_file_sha256_is_what_is_returned(server: FileServer, tmp_path: Path) -> None:
     server.routes["/data.bin"] = Route()
-    assert fetch_artefacts(toy_spec(url_artefact(server, "/data.bin")), tmp_path) == {"data.bin": SHA256}
+    assert fetch_artefacts(toy_spec(url_artefact(server, "/data.bin")), tmp_path) == {
+        "data.bin": SHA256
+    }

@@ -24,7 +24,13 @@ def kaggle_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     fake = types.ModuleType("kaggle")
     fake.__spec__ = importlib.machinery.ModuleSpec("kaggle", None)
     monkeypatch.setitem(sys.modules, "kaggle", fake)
-    for name in ("KAGGLE_USERNAME", "KAGGLE_KEY", "KAGGLE_API_TOKEN", "KAGGLE_CONFIG_DIR", "XDG_CONFIG_HOME"):
+    for name in (
+        "KAGGLE_USERNAME",
+        "KAGGLE_KEY",
+        "KAGGLE_API_TOKEN",
+        "KAGGLE_CONFIG_DIR",
+        "XDG_CONFIG_HOME",
+    ):
         monkeypatch.delenv(name, raising=False)
     user = tmp_path / "user"
     user.mkdir()
@@ -44,7 +50,9 @@ def _zip_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def test_missing_kaggle_client_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_kaggle_client_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "kaggle", None)  # find_spec() then reports it missing
     artefact = Artefact("biwi.zip", "kaggle_dataset", "kmader/biwi")
     with pytest.raises(SourceError, match=re.escape("pip install 'nevisbench[kaggle]'")):
@@ -55,7 +63,8 @@ def test_missing_kaggle_credentials_say_where_they_go(kaggle_home: Path, tmp_pat
     artefact = Artefact("biwi.zip", "kaggle_dataset", "kmader/biwi")
     where = re.escape(str(kaggle_home / ".kaggle" / "kaggle.json"))
     with pytest.raises(
-        SourceError, match=f"save the downloaded kaggle.json as {where}.*KAGGLE_USERNAME and KAGGLE_KEY"
+        SourceError,
+        match=f"save the downloaded kaggle.json as {where}.*KAGGLE_USERNAME and KAGGLE_KEY",
     ):
         fetch_artefacts(toy_spec(artefact), tmp_path / "raw")
 
@@ -75,11 +84,19 @@ def test_kaggle_dataset_is_downloaded_through_the_client(
     monkeypatch.setattr(kaggle, "kaggle_download", client)
     raw = tmp_path / "raw"
     artefact = Artefact(
-        "biwi.zip", "kaggle_dataset", "kmader/biwi-kinect-head-pose-database", md5=hashlib.md5(data).hexdigest()
+        "biwi.zip",
+        "kaggle_dataset",
+        "kmader/biwi-kinect-head-pose-database",
+        md5=hashlib.md5(data).hexdigest(),
     )
-    assert fetch_artefacts(toy_spec(artefact), raw) == {"biwi.zip": hashlib.sha256(data).hexdigest()}
+    assert fetch_artefacts(toy_spec(artefact), raw) == {
+        "biwi.zip": hashlib.sha256(data).hexdigest()
+    }
     assert calls == [("kaggle_dataset", "kmader/biwi-kinect-head-pose-database")]
-    assert sorted(p.name for p in raw.iterdir()) == ["biwi.zip", "checksums.json"]  # no scratch left
+    assert sorted(p.name for p in raw.iterdir()) == [
+        "biwi.zip",
+        "checksums.json",
+    ]  # no scratch left
     fetch_artefacts(toy_spec(artefact), raw)
     assert len(calls) == 1
 

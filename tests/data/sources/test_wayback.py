@@ -44,11 +44,19 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.parametrize("failure", ["404", "403", "html", "timeout", "refused", "checksum", "redirect_to_404"])
+@pytest.mark.parametrize(
+    "failure", ["404", "403", "html", "timeout", "refused", "checksum", "redirect_to_404"]
+)
 def test_origin_failure_falls_back_to_the_wayback_snapshot(
-    server: FileServer, archive: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+    server: FileServer,
+    archive: FileServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
 ) -> None:
-    monkeypatch.setattr(http, "TIMEOUT_S", 0.2)  # a timeout is bounded: 2 short tries, then the next source
+    monkeypatch.setattr(
+        http, "TIMEOUT_S", 0.2
+    )  # a timeout is bounded: 2 short tries, then the next source
     monkeypatch.setattr(http, "ATTEMPTS", 2)
     origin = server.url("/data.bin")
     if failure == "403":
@@ -69,7 +77,12 @@ def test_origin_failure_falls_back_to_the_wayback_snapshot(
     assert fetch_artefacts(spec, raw) == {"data.bin": SHA256}
     wanted = snapshot_url(archive.url("/web"), origin)
     assert ledger_files(raw)["data.bin"]["final_url"] == resolved
-    assert served_from(raw)["data.bin"] == {"via": "wayback", "source": wanted, "final_url": resolved, "verified": True}
+    assert served_from(raw)["data.bin"] == {
+        "via": "wayback",
+        "source": wanted,
+        "final_url": resolved,
+        "verified": True,
+    }
     assert not (raw / "data.bin.part").exists()
 
 
@@ -81,12 +94,17 @@ def test_redirect_chain_at_the_origin_needs_no_fallback(
     server.routes["/v3/data.bin"] = Route()
     fetch_artefacts(toy_spec(url_artefact(server, "/data.bin")), tmp_path)
     assert served_from(tmp_path)["data.bin"] == {
-        "via": "origin", "source": server.url("/data.bin"), "final_url": server.url("/v3/data.bin"), "verified": True,
+        "via": "origin",
+        "source": server.url("/data.bin"),
+        "final_url": server.url("/v3/data.bin"),
+        "verified": True,
     }
     assert archive.requests == []
 
 
-def test_spec_mirrors_come_before_the_wayback(server: FileServer, archive: FileServer, tmp_path: Path) -> None:
+def test_spec_mirrors_come_before_the_wayback(
+    server: FileServer, archive: FileServer, tmp_path: Path
+) -> None:
     server.routes["/mirror.bin"] = Route()
     _snapshot(archive, server.url("/data.bin"))
     fetch_artefacts(toy_spec(url_artefact(server, "/data.bin", "/mirror.bin")), tmp_path)
@@ -94,7 +112,9 @@ def test_spec_mirrors_come_before_the_wayback(server: FileServer, archive: FileS
     assert archive.requests == []
 
 
-def test_missing_snapshot_names_every_source_tried(server: FileServer, archive: FileServer, tmp_path: Path) -> None:
+def test_missing_snapshot_names_every_source_tried(
+    server: FileServer, archive: FileServer, tmp_path: Path
+) -> None:
     with pytest.raises(SourceError) as caught:
         fetch_artefacts(toy_spec(url_artefact(server, "/data.bin")), tmp_path)
     message = str(caught.value)

@@ -33,9 +33,13 @@ STATUSES = ("reachable", "moved", "gone", "needs_login", "manual", "unreachable"
 the file; 401/403, Kaggle or a Drive quota page; fetched by hand; no answer (timeout, DNS, refused, 5xx)."""
 
 _MAX_HOPS = 10
-_PAGE = 64 << 10  # enough of an HTML answer to tell a login or a quota page from a confirmation step
+_PAGE = (
+    64 << 10
+)  # enough of an HTML answer to tell a login or a quota page from a confirmation step
 # A word of a redirect target's host or path that says "sign in first" (accounts.google.com, /login?next=...).
-_LOGIN = re.compile(r"(?:^|[/.])(?:log-?in|sign-?in|sign_in|auth|accounts?|sso|cas)(?:[/._?-]|$)", re.IGNORECASE)
+_LOGIN = re.compile(
+    r"(?:^|[/.])(?:log-?in|sign-?in|sign_in|auth|accounts?|sso|cas)(?:[/._?-]|$)", re.IGNORECASE
+)
 _QUOTA = re.compile(r"quota|too many users", re.IGNORECASE)
 
 
@@ -65,7 +69,9 @@ class SourceRow:
         return {**dataclasses.asdict(self), "mirrors": list(self.mirrors)}
 
 
-def artefact_rows(dataset_names: Iterable[str], *, downloads: Path | None = None) -> list[SourceRow]:
+def artefact_rows(
+    dataset_names: Iterable[str], *, downloads: Path | None = None
+) -> list[SourceRow]:
     """One row per raw file of each dataset (repeated names count once), in the order given.
 
     Args:
@@ -82,8 +88,16 @@ def artefact_rows(dataset_names: Iterable[str], *, downloads: Path | None = None
         for artefact in spec.artefacts:
             kind, url = _kind_and_url(artefact)
             size = sizes.get(artefact.filename)
-            rows.append(SourceRow(name, artefact.filename, kind, url, size if isinstance(size, int) else None,
-                                  artefact.mirrors))
+            rows.append(
+                SourceRow(
+                    name,
+                    artefact.filename,
+                    kind,
+                    url,
+                    size if isinstance(size, int) else None,
+                    artefact.mirrors,
+                )
+            )
     return rows
 
 
@@ -128,13 +142,21 @@ def check_sources(
     with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
         origins = list(pool.map(lambda row: _probe_origin(row, timeout), rows))
         for result, probe in zip(results, origins, strict=True):
-            result.update(status=probe["status"], detail=probe["detail"], final_url=probe["final_url"],
-                          probes=[probe] if probe["url"] else [], fallback=None)
+            result.update(
+                status=probe["status"],
+                detail=probe["detail"],
+                final_url=probe["final_url"],
+                probes=[probe] if probe["url"] else [],
+                fallback=None,
+            )
             if result["size"] is None:
                 result["size"] = probe["size"]
-        wanted = [(index, via, url) for index, row in enumerate(rows)
-                  if all_fallbacks or results[index]["status"] not in ("reachable", "moved")
-                  for via, url in _fallbacks(row, base)]
+        wanted = [
+            (index, via, url)
+            for index, row in enumerate(rows)
+            if all_fallbacks or results[index]["status"] not in ("reachable", "moved")
+            for via, url in _fallbacks(row, base)
+        ]
         found = pool.map(lambda item: _probe(item[2], item[1], timeout, drive=False), wanted)
         for (index, _, _), probe in zip(wanted, found, strict=True):
             result = results[index]
@@ -149,20 +171,34 @@ def _fallbacks(row: SourceRow, base: str | None) -> list[tuple[str, str]]:
         return []
     found = [("mirror", url) for url in row.mirrors if drive_file_id(url) is None]
     if base is not None and row.kind == "url":
-        found += [("wayback", snapshot_url(base, url)) for url in (row.url, *row.mirrors) if drive_file_id(url) is None]
+        found += [
+            ("wayback", snapshot_url(base, url))
+            for url in (row.url, *row.mirrors)
+            if drive_file_id(url) is None
+        ]
     return found
 
 
 def _result(via: str, url: str, status: str, detail: str, **extra: Any) -> dict[str, Any]:
-    return {"via": via, "url": url, "status": status, "detail": detail, "http": None, "final_url": None,
-            "size": None, **extra}
+    return {
+        "via": via,
+        "url": url,
+        "status": status,
+        "detail": detail,
+        "http": None,
+        "final_url": None,
+        "size": None,
+        **extra,
+    }
 
 
 def _probe_origin(row: SourceRow, timeout: float) -> dict[str, Any]:
     if row.kind == "manual":
         return _result("origin", "", "manual", f"fetched by hand: {row.url}")
     if row.kind == "kaggle":
-        return _result("origin", "", "needs_login", f"Kaggle needs an account and an API token: {row.url}")
+        return _result(
+            "origin", "", "needs_login", f"Kaggle needs an account and an API token: {row.url}"
+        )
     if row.kind == "package":
         try:
             path = package_file(row.url)
@@ -170,7 +206,9 @@ def _probe_origin(row: SourceRow, timeout: float) -> dict[str, Any]:
             return _result("origin", "", "unreachable", str(error))
         return _result("origin", "", "reachable", f"installed: {path}", size=path.stat().st_size)
     if row.kind == "drive":
-        return _probe(drive_download_url(drive_file_id(row.url) or row.url), "origin", timeout, drive=True)
+        return _probe(
+            drive_download_url(drive_file_id(row.url) or row.url), "origin", timeout, drive=True
+        )
     return _probe(row.url, "origin", timeout, drive=False)
 
 
@@ -240,11 +278,22 @@ def _probe(url: str, via: str, timeout: float, *, drive: bool) -> dict[str, Any]
         if answer.method == "HEAD" and (answer.status >= 400 or _is_page(answer)):
             # Some servers refuse HEAD; and a page is told from a mislabelled file by its first bytes.
             answer = _ask(url, "GET", deadline)
-    except (OSError, ValueError, http.client.HTTPException) as error:  # timeouts, DNS, refused, resets, bad URLs
+    except (
+        OSError,
+        ValueError,
+        http.client.HTTPException,
+    ) as error:  # timeouts, DNS, refused, resets, bad URLs
         return _result(via, url, "unreachable", describe(error))
     status, detail = _classify(url, answer, via, drive)
-    return _result(via, url, status, detail, http=answer.status,
-                   final_url=answer.url if answer.url != url else None, size=_size(answer))
+    return _result(
+        via,
+        url,
+        status,
+        detail,
+        http=answer.status,
+        final_url=answer.url if answer.url != url else None,
+        size=_size(answer),
+    )
 
 
 def _classify(url: str, answer: _Answer, via: str, drive: bool) -> tuple[str, str]:
@@ -260,7 +309,10 @@ def _classify(url: str, answer: _Answer, via: str, drive: bool) -> tuple[str, st
         if drive and drive_confirmation(answer.url, text):
             return "reachable", "Drive asks to confirm a large file's download, which fetching does"
         if drive and _QUOTA.search(text):
-            return "needs_login", "Drive's download quota for the file is exceeded; try later or use a browser"
+            return (
+                "needs_login",
+                "Drive's download quota for the file is exceeded; try later or use a browser",
+            )
         where = urllib.parse.urlsplit(answer.url)
         if drive or _LOGIN.search(f"{where.hostname}{where.path}") or 'type="password"' in text:
             return "needs_login", f"a sign-in page answers ({answer.url})"

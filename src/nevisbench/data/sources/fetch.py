@@ -96,8 +96,14 @@ def fetch_artefacts(
             neither ``off`` nor a URL.
     """
     job = _Job(
-        spec, raw_dir, from_dir, mirror, wayback_base(wayback), accepted_files(spec, accept_checksum),
-        on_bytes, on_progress,
+        spec,
+        raw_dir,
+        from_dir,
+        mirror,
+        wayback_base(wayback),
+        accepted_files(spec, accept_checksum),
+        on_bytes,
+        on_progress,
     )
     raw_dir.mkdir(parents=True, exist_ok=True)
     return {artefact.filename: _fetch_one(job, artefact) for artefact in spec.artefacts}
@@ -114,13 +120,17 @@ def accepted_files(spec: DatasetSpec, accept_checksum: Collection[str]) -> froze
     for item in accept_checksum:
         dataset, sep, filename = item.partition(":")
         if not sep or not dataset or not filename:
-            raise ValueError(f"accept_checksum entry {item!r}: write it as DATASET:FILENAME, e.g. {spec.id}:"
-                             f"{sorted(names)[0] if names else 'file.zip'}")
+            raise ValueError(
+                f"accept_checksum entry {item!r}: write it as DATASET:FILENAME, e.g. {spec.id}:"
+                f"{sorted(names)[0] if names else 'file.zip'}"
+            )
         if dataset != spec.id:
             continue
         if filename not in names:
-            raise ValueError(f"accept_checksum entry {item!r}: dataset {spec.id} has no raw file {filename!r}; "
-                             f"its files are {', '.join(sorted(names))}")
+            raise ValueError(
+                f"accept_checksum entry {item!r}: dataset {spec.id} has no raw file {filename!r}; "
+                f"its files are {', '.join(sorted(names))}"
+            )
         chosen.add(filename)
     return frozenset(chosen)
 
@@ -185,7 +195,7 @@ def _checked(
 def _accept_hint(spec: DatasetSpec, artefact: Artefact) -> str:
     return (
         f"If its owners re-packed the file and you trust the new version, accept its checksum "
-        f"explicitly (accept_checksum \"{spec.id}:{artefact.filename}\")"
+        f'explicitly (accept_checksum "{spec.id}:{artefact.filename}")'
     )
 
 
@@ -198,13 +208,19 @@ def _obtain(
 ) -> tuple[dict[str, str], Verdict]:
     """Puts the artefact at ``dest``; returns where it came from and the verdict on it."""
     spec, mirror, from_dir = job.spec, job.mirror, job.from_dir
-    mirror_url = mirror if mirror is not None and mirror.startswith(("http://", "https://")) else None
+    mirror_url = (
+        mirror if mirror is not None and mirror.startswith(("http://", "https://")) else None
+    )
     candidates = [("from", from_dir / artefact.filename)] if from_dir is not None else []
     if mirror is not None and mirror_url is None:
         if not Path(mirror).is_dir():
-            raise SourceError(f"--mirror {mirror}: no such directory (give a directory or an http(s) URL)")
-        candidates += [("mirror", Path(mirror) / spec.id / artefact.filename),
-                       ("mirror", Path(mirror) / artefact.filename)]
+            raise SourceError(
+                f"--mirror {mirror}: no such directory (give a directory or an http(s) URL)"
+            )
+        candidates += [
+            ("mirror", Path(mirror) / spec.id / artefact.filename),
+            ("mirror", Path(mirror) / artefact.filename),
+        ]
     candidates += [("local", Path(p)) for p in artefact.local_paths]
     errors: list[str] = []
     bad_checksum = False
@@ -213,7 +229,9 @@ def _obtain(
             continue
         place_file(candidate, dest)
         try:
-            return {"source": str(candidate), "via": via}, _checked(dest, artefact, recorded, accept, str(candidate))
+            return {"source": str(candidate), "via": via}, _checked(
+                dest, artefact, recorded, accept, str(candidate)
+            )
         except ChecksumError as error:
             if via == "from":  # the user gave this very file: say so rather than look elsewhere
                 raise ChecksumError(
@@ -228,12 +246,18 @@ def _obtain(
     if artefact.kind == "package":
         source = package_file(artefact.source)
         place_file(source, dest)
-        return {"source": str(source), "via": "package"}, _checked(dest, artefact, recorded, accept, str(source))
+        return {"source": str(source), "via": "package"}, _checked(
+            dest, artefact, recorded, accept, str(source)
+        )
 
     remotes = _remotes(job, artefact, dest, mirror_url)
     if artefact.kind == "manual":
         where = f"Put it in {dest.parent} or pass `--from DIR` to `nevisbench datasets prepare {spec.id}`"
-        how = artefact.instructions.rstrip(". ") if artefact.instructions else f"Get it from {artefact.source}"
+        how = (
+            artefact.instructions.rstrip(". ")
+            if artefact.instructions
+            else f"Get it from {artefact.source}"
+        )
         by_hand = f"{artefact.filename} must be fetched by hand. {how}." + (
             "" if "--from" in artefact.instructions else f" {where}."
         )
@@ -260,9 +284,11 @@ def _obtain(
                 where["final_url"] = served
             return where, verdict
         log.warning("%s", errors[-1])
-    message = f"dataset {spec.id}: could not get {artefact.filename} ({'; '.join(errors)}). {by_hand}"
+    message = (
+        f"dataset {spec.id}: could not get {artefact.filename} ({'; '.join(errors)}). {by_hand}"
+    )
     if bad_checksum:
-        raise ChecksumError(f"{message}. {_accept_hint(spec, artefact)}")
+        raise ChecksumError(f"{message.rstrip('.')}. {_accept_hint(spec, artefact)}")
     raise SourceError(message)
 
 
@@ -279,26 +305,45 @@ def _remotes(job: _Job, artefact: Artefact, dest: Path, mirror_url: str | None) 
         file_id = drive_file_id(url)
         if file_id is not None:  # a Drive link needs the confirmation step, whatever its kind says
             return from_drive(via, file_id)
-        return _Remote(via, url, lambda: download_url(
-            url, dest, on_progress=progress, on_bytes=job.on_bytes, refuse_html=refuse_html))
+        return _Remote(
+            via,
+            url,
+            lambda: download_url(
+                url, dest, on_progress=progress, on_bytes=job.on_bytes, refuse_html=refuse_html
+            ),
+        )
 
     def from_drive(via: str, file_id: str) -> _Remote:
-        return _Remote(via, f"Google Drive file {file_id}", lambda: download_gdrive(
-            file_id, dest, on_progress=progress, on_bytes=job.on_bytes))
+        return _Remote(
+            via,
+            f"Google Drive file {file_id}",
+            lambda: download_gdrive(file_id, dest, on_progress=progress, on_bytes=job.on_bytes),
+        )
 
     remotes: list[_Remote] = []
     if mirror_url is not None:
-        remotes.append(from_url("mirror", f"{mirror_url.rstrip('/')}/{job.spec.id}/{artefact.filename}"))
+        remotes.append(
+            from_url("mirror", f"{mirror_url.rstrip('/')}/{job.spec.id}/{artefact.filename}")
+        )
     if artefact.kind == "url":
         remotes.append(from_url("origin", artefact.source))
     elif artefact.kind == "gdrive":
         remotes.append(from_drive("origin", artefact.source))
     elif artefact.kind in ("kaggle_dataset", "kaggle_competition"):
         what = "dataset" if artefact.kind == "kaggle_dataset" else "competition"
-        remotes.append(_Remote("origin", f"Kaggle {what} {artefact.source}",
-                               lambda: download_kaggle(artefact.kind, artefact.source, dest)))
+        remotes.append(
+            _Remote(
+                "origin",
+                f"Kaggle {what} {artefact.source}",
+                lambda: download_kaggle(artefact.kind, artefact.source, dest),
+            )
+        )
     remotes += [from_url("mirror", url) for url in artefact.mirrors]
     if job.wayback is not None and artefact.kind == "url":
         urls = [artefact.source, *artefact.mirrors]
-        remotes += [from_url("wayback", snapshot_url(job.wayback, url)) for url in urls if drive_file_id(url) is None]
+        remotes += [
+            from_url("wayback", snapshot_url(job.wayback, url))
+            for url in urls
+            if drive_file_id(url) is None
+        ]
     return remotes

@@ -170,7 +170,9 @@ def download_url(
     failures = 0
     while True:
         try:
-            served = _attempt(url, part, timeout or TIMEOUT_S, opener, refuse_html, on_progress, on_bytes)
+            served = _attempt(
+                url, part, timeout or TIMEOUT_S, opener, refuse_html, on_progress, on_bytes
+            )
             break
         except (OSError, http.client.HTTPException, ValueError) as error:
             status = error.code if isinstance(error, urllib.error.HTTPError) else None

@@ -216,7 +216,10 @@ def served_from(raw_dir: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, verified in ((_UNVERIFIED, False), (_TRUSTED, True)):
         for filename, entry in _section(data, name).items():
-            where: dict[str, Any] = {"via": str(entry.get("via", "unknown")), "source": str(entry.get("source", ""))}
+            where: dict[str, Any] = {
+                "via": str(entry.get("via", "unknown")),
+                "source": str(entry.get("source", "")),
+            }
             if entry.get("final_url"):
                 where["final_url"] = str(entry["final_url"])
             where["verified"] = verified
@@ -226,4 +229,6 @@ def served_from(raw_dir: Path) -> dict[str, dict[str, Any]]:
 
 def non_reference_files(raw_dir: Path) -> dict[str, dict[str, Any]]:
     """``{filename: entry}`` of the files kept although their checksum differs from the spec's (accepted)."""
-    return {name: entry for name, entry in read_ledger(raw_dir).items() if entry.get("non_reference")}
+    return {
+        name: entry for name, entry in read_ledger(raw_dir).items() if entry.get("non_reference")
+    }
