@@ -121,8 +121,9 @@ def check_sources(
 ) -> list[dict[str, Any]]:
     """Probes each row's origin, then the fallbacks of those it cannot be had from, ``workers`` at a time.
 
-    A probe asks with HEAD (following redirects itself, at most 10), and with a one-byte Range GET when
-    HEAD gets an HTTP error (some servers refuse HEAD); it gives up after ``timeout`` seconds in all.
+    A probe asks with HEAD (following redirects itself, at most 10), then with a one-byte Range GET when
+    HEAD gets an HTTP error (some servers refuse HEAD) or a web page (the first bytes tell an error or
+    login page from a mislabelled file); it gives up after ``timeout`` seconds in all.
 
     Args:
         rows: from ``artefact_rows``.
@@ -133,8 +134,8 @@ def check_sources(
 
     Returns:
         per row, in order, its fields plus ``status`` (one of ``STATUSES``, the origin's), ``detail``,
-        ``final_url`` (after redirects), ``fallback`` (the first fallback found reachable: ``via`` and
-        ``url``, or None) and ``probes`` (each URL probed: ``via``, ``url``, ``status``, ``detail``,
+        ``final_url`` (after redirects), ``fallback`` (the first fallback that serves the file: ``via``
+        and ``url``, or None) and ``probes`` (each URL probed: ``via``, ``url``, ``status``, ``detail``,
         ``http``, ``final_url``, ``size``). JSON-able.
     """
     base = wayback_base(wayback)
@@ -161,7 +162,7 @@ def check_sources(
         for (index, _, _), probe in zip(wanted, found, strict=True):
             result = results[index]
             result["probes"].append(probe)
-            if result["fallback"] is None and probe["status"] == "reachable":
+            if result["fallback"] is None and probe["status"] in ("reachable", "moved"):
                 result["fallback"] = {"via": probe["via"], "url": probe["url"]}
     return results
 
