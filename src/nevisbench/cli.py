@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nevisbench.data.download import ChecksumError, SourceError
+from nevisbench.data.sources import ChecksumError, SourceError
 from nevisbench.data.prepare import NoSpaceError
 from nevisbench.data.store import StoreError
 

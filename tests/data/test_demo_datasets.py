@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nevisbench.data.download import package_file
 from nevisbench.data.handlers import lfw_faces, mnist_5k, skimage_textures
 from nevisbench.data.prepare import prepare_dataset
+from nevisbench.data.sources import package_file
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, RandomSplitAssigner
 from nevisbench.types import STORED_SPLITS, Split
 

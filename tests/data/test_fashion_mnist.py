@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nevisbench.data.download import ChecksumError, file_md5
 from nevisbench.data.handlers import fashion_mnist
 from nevisbench.data.prepare import prepare_dataset
+from nevisbench.data.sources import ChecksumError, file_md5
 from nevisbench.data.store import data_home
 from nevisbench.types import STORED_SPLITS
 

@@ -25,6 +25,7 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A downloads-folder copy holding each tiny-stream dataset's fixture files, with the specs' sources
     pointing nowhere reachable and their reference checksums dropped (fixtures are not the real files)."""
     root = tmp_path / "mirror"
+    monkeypatch.setenv("NEVISBENCH_WAYBACK", "off")  # a failing copy must not send the test to the Internet Archive
     items = spec_module._DATASETS._items
     for name in TINY:
         spec = get_dataset(name)

@@ -8,9 +8,9 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from nevisbench.data.download import fetch_artefacts
 from nevisbench.data.extract import extract, skipped_links
 from nevisbench.data.home import DataHome
+from nevisbench.data.sources import fetch_artefacts
 from nevisbench.data.spec import DatasetSpec, extracted_dir, get_dataset
 from nevisbench.data.store import DEFAULT_RESOLUTION, check_resolution, remove_stale, write_dataset
 from nevisbench.data.stored import StoredDataset, is_prepared
