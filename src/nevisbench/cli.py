@@ -15,8 +15,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nevisbench.data.sources import ChecksumError, SourceError
 from nevisbench.data.prepare import NoSpaceError
+from nevisbench.data.sources import ChecksumError, SourceError
 from nevisbench.data.store import StoreError
 
 console = Console()
