@@ -1,5 +1,4 @@
-"""`nevisbench learners|configs|backbones ...`: what can be run, named as `--learner`, `--config` and
-`options.backbone` take it (the hints of the library's errors point here)."""
+"""`nevisbench learners ...`, `nevisbench configs ...`, `nevisbench backbones ...`: what can be run, by name."""
 
 from __future__ import annotations
 
@@ -9,6 +8,7 @@ import importlib
 import inspect
 import re
 
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -47,19 +47,25 @@ def _default(field: dataclasses.Field) -> str:
     return "(required)"
 
 
+def _plain(text: str) -> str:
+    """Docstring text for the terminal: rich markup escaped, reST's double backquotes dropped."""
+    return escape(text.replace("``", ""))
+
+
 def cmd_learners_list(args: argparse.Namespace) -> int:
     from nevisbench.learners.registry import get_learner_entry, list_learners
 
     names = list_learners(args.pattern)
     if not names:
         raise KeyError(f"no learner matches {args.pattern!r}; `nevisbench learners list` shows them all")
+    table = Table(title=f"{len(names)} learners (`--learner NAME`)", box=box.SIMPLE_HEAD, show_lines=True)
+    table.add_column("learner", no_wrap=True)
+    table.add_column("what it does, and its options (`nevisbench learners show NAME`)")
     for name in names:
         entry = get_learner_entry(name)
         options = ", ".join(f.name for f in dataclasses.fields(entry.config_class))
-        console.print(f"[bold]{name}[/bold]: {escape(entry.description)}")
-        console.print(f"    options: {options}")
-    console.print("`nevisbench learners show NAME` describes a learner's options; "
-                  "`--set options.NAME=VALUE` sets one.")
+        table.add_row(name, f"{_plain(entry.description)}\n[dim]options: {options}[/dim]")
+    console.print(table)
     return 0
 
 
@@ -68,13 +74,22 @@ def cmd_learners_show(args: argparse.Namespace) -> int:
 
     entry = get_learner_entry(args.name)
     docs = option_docs(entry.config_class)
-    table = Table(title=f"{entry.name}: {escape(entry.description)}")
-    for column in ("option", "type", "default", "meaning"):
-        table.add_column(column, no_wrap=column != "meaning", overflow="fold")
+    table = Table(title=f"{entry.name}: {_plain(entry.description)} (`--set options.NAME=VALUE`)",
+                  box=box.SIMPLE_HEAD)
+    table.add_column("option, type", no_wrap=True)
+    table.add_column("default", overflow="fold")
+    table.add_column("meaning", ratio=1)
     for field in dataclasses.fields(entry.config_class):
-        table.add_row(field.name, escape(str(field.type)), escape(_default(field)), escape(docs.get(field.name, "")))
+        table.add_row(f"{field.name}\n[dim]{escape(str(field.type))}[/dim]", escape(_default(field)),
+                      _plain(docs.get(field.name, "")))
     console.print(table)
     return 0
+
+
+def _summary(module: object) -> str:
+    """A module docstring's first paragraph (its summary sentence, which may wrap over lines)."""
+    doc = inspect.cleandoc(getattr(module, "__doc__", None) or "")
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 def _config_module(name: str):
@@ -89,12 +104,12 @@ def _config_module(name: str):
 def cmd_configs_list(args: argparse.Namespace) -> int:
     from nevisbench.configs import list_configs
 
-    table = Table(title="configs (`nevisbench run --config NAME`)")
+    table = Table(title="configs (`nevisbench run --config NAME`; `nevisbench configs show NAME`)",
+                  box=box.SIMPLE_HEAD)
     table.add_column("config", no_wrap=True)
     table.add_column("description")
     for name in list_configs():
-        doc = inspect.cleandoc(_config_module(name).__doc__ or "")
-        table.add_row(name, escape(doc.splitlines()[0] if doc else ""))
+        table.add_row(name, _plain(_summary(_config_module(name))))
     console.print(table)
     return 0
 
@@ -104,7 +119,8 @@ def cmd_configs_show(args: argparse.Namespace) -> int:
 
     config = load_config(args.name)  # a built-in name, a .py file or a config.json
     if args.name in list_configs():
-        console.print(escape(inspect.cleandoc(_config_module(args.name).__doc__ or "")))
+        # soft_wrap: the docstring's own line breaks are kept (it is laid out as a table of facts).
+        console.print(_plain(inspect.cleandoc(_config_module(args.name).__doc__ or "")), soft_wrap=True)
     console.print_json(data=config.to_dict())
     return 0
 
