@@ -99,10 +99,13 @@ def command_problem(command: str) -> str | None:
     words = words[:-1] if group else words
     parser, depth = build_parser(), 0
     while (choices := _subcommands(parser)) is not None and depth < len(words):
+        if words[depth].startswith("-"):  # a flag before the command, e.g. `nevisbench -v run`
+            depth += 1
+            continue
         if words[depth] not in choices:
             return f"no command {' '.join(['nevisbench', *words[:depth + 1]])!r}"
         parser, depth = choices[words[depth]], depth + 1
-    if choices is not None and not group:
+    if choices is not None and not group:  # also a flag alone: `nevisbench -v`
         return f"{' '.join(['nevisbench', *words])!r} is a group of commands, not a command"
     if depth < len(words):
         try:
@@ -127,7 +130,7 @@ def test_every_command_named_in_code_and_docs_exists(capsys: pytest.CaptureFixtu
 
 
 @pytest.mark.parametrize("command", ["nevisbench widgets list", "nevisbench datasets", "nevisbench datasets frob",
-                                     "nevisbench run --no-such-flag",
+                                     "nevisbench run --no-such-flag", "nevisbench -v",
                                      "nevisbench streams show full --stop-year soon"])
 def test_a_command_that_does_not_exist_is_caught(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert command_problem(command) is not None
