@@ -86,6 +86,10 @@ class FinetuneConfig:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"options.{name} must be at least 1, got {getattr(self, name)}")
+        # 0 must not pass for "adaptive": the fit loop reads a falsy batch size as None.
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError(f"options.batch_size must be a positive integer, or None for adaptive, "
+                             f"got {self.batch_size}")
         if self.search not in ("random", "grid", "none"):
             raise ValueError(f"options.search must be random, grid or none, got {self.search!r}")
         if self.freeze_backbone and not self.init_from:
