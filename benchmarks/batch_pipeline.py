@@ -30,7 +30,7 @@ import torch
 from nevisbench.data.batches import Batches, eval_batches
 from nevisbench.data.spec import Artefact, DatasetSpec, Example
 from nevisbench.data.store import StoredDataset, StoredSplit, open_dataset, write_dataset
-from nevisbench.types import Split, TaskKind
+from nevisbench.values import Split, TaskKind
 
 
 def _spec(num_classes: int) -> DatasetSpec:

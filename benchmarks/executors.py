@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     threads = max(1, (os.cpu_count() or 1) // args.workers)
     base = [
-        "options.backbone=small_cnn", "options.resolution=32", f"options.max_steps={args.steps}",
+        "options.backbone=small_cnn", "options.image_size=32", f"options.max_steps={args.steps}",
         f"options.validate_every={max(1, args.steps // 2)}", f"options.trials={args.trials}",
         "options.batch_size=64", "stream.stop_year=2008",
         # The same threads per trial everywhere, so every executor computes the same thing.

@@ -23,7 +23,7 @@ from nevisbench.learners.nn.backbones import create_backbone
 from nevisbench.learners.nn.heads import loss
 from nevisbench.learners.nn.optim import make_optimizer
 from nevisbench.learners.training import FitConfig, TaskModel, fit
-from nevisbench.types import Split, TaskKind
+from nevisbench.values import Split, TaskKind
 
 
 def _sync(device: torch.device) -> None:
@@ -68,7 +68,7 @@ def main() -> None:
     train, dev = data.split(Split.TRAIN), data.split(Split.DEV)
     device = torch.device(args.device)
     # Dev evaluation only at the start and the end (validate_every beyond max_steps).
-    config = FitConfig(max_steps=args.steps, lr=0.01, batch_size=args.batch, resolution=args.resolution,
+    config = FitConfig(max_steps=args.steps, lr=0.01, batch_size=args.batch, image_size=args.resolution,
                        validate_every=10**9)
 
     def model() -> TaskModel:

@@ -14,7 +14,7 @@ from nevisbench.config import RunConfig
 from nevisbench.data.batches import eval_batches
 from nevisbench.learners import Predictions, PredictTask, TrainTask
 from nevisbench.protocol.runner import run
-from nevisbench.types import ResourceUsage
+from nevisbench.values import ResourceUsage
 
 
 class NearestMean:

@@ -14,7 +14,7 @@ def _flat(text: str) -> str:
     # rich wraps long lines at the console width; compare words, not line breaks.
     return " ".join(text.split())
 
-TINY = ["--set", "options.backbone=small_cnn", "--set", "options.resolution=16", "--set", "options.max_steps=6",
+TINY = ["--set", "options.backbone=small_cnn", "--set", "options.image_size=16", "--set", "options.max_steps=6",
         "--set", "options.validate_every=3", "--set", "options.trials=1", "--set", "options.batch_size=32",
         "--set", "stream.stop_year=1999"]
 

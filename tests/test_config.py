@@ -65,7 +65,7 @@ def test_json_round_trip(tmp_path: Path) -> None:
 def test_builtin_and_file_configs(tmp_path: Path) -> None:
     assert {"demo", "cheap", "reference"} <= set(list_configs())
     reference = load_config("reference")
-    assert reference.options.backbone == "resnet34_cifar" and reference.options.resolution == 64
+    assert reference.options.backbone == "resnet34_cifar" and reference.options.image_size == 64
     assert reference.options.trials == 16 and reference.options.max_steps == 50_000
     cheap = load_config("cheap")
     assert cheap.options.backbone == "resnet18" and cheap.options.trials == 4 and cheap.options.max_steps == 25_000

@@ -10,7 +10,7 @@ import nevisbench
 # Bottom to top; a module may import its own layer and the layers below it, never above (lazy
 # imports inside functions included: they are dependencies all the same). docs/DESIGN.md explains it.
 LAYERS: list[set[str]] = [
-    {"__init__", "files", "types", "records", "registry"},
+    {"__init__", "files", "values", "records", "registry"},
     {"compute", "metrics", "executors"},
     {"data"},
     {"streams"},

@@ -54,7 +54,8 @@ class RunConfig:
         options: the learner's Config (a frozen dataclass of its options).
         seed: the run seed; every random choice of the run derives from it.
         device: ``auto`` (CUDA when available), ``cpu`` or ``cuda[:N]``.
-        resolution: side of stored images when datasets are prepared by the run.
+        store_resolution: side of stored images when datasets are prepared by the run (the model's
+            input side is the learner's ``options.image_size``).
         executor: where trials run (local, process workers, a Ray cluster).
         compute: how compute is reported.
     """
@@ -64,7 +65,7 @@ class RunConfig:
     options: Any = None
     seed: int = 0
     device: str = "auto"
-    resolution: int = 96
+    store_resolution: int = 96
     executor: ExecutorConfig = ExecutorConfig()
     compute: ComputeConfig = ComputeConfig()
 
@@ -84,7 +85,7 @@ class RunConfig:
             "options": _plain(dataclasses.asdict(self.options)),
             "seed": self.seed,
             "device": self.device,
-            "resolution": self.resolution,
+            "store_resolution": self.store_resolution,
             "executor": _plain(dataclasses.asdict(self.executor)),
             "compute": _plain(dataclasses.asdict(self.compute)),
         }
@@ -100,7 +101,8 @@ class RunConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"config has unknown field(s) {unknown}; fields are {sorted(known)}")
+            renamed = " (`resolution` is now `store_resolution`)" if "resolution" in unknown else ""
+            raise ValueError(f"config has unknown field(s) {unknown}{renamed}; fields are {sorted(known)}")
         learner = data.get("learner", "independent")
         options_class = get_learner_entry(learner).config_class
         return cls(
@@ -112,7 +114,7 @@ class RunConfig:
             **{
                 k: _coerce(v, _hints(cls)[k], k)
                 for k, v in data.items()
-                if k in ("seed", "device", "resolution")
+                if k in ("seed", "device", "store_resolution")
             },
         )
 
@@ -245,13 +247,13 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
                 )
             inner = dataclasses.replace(inner, **{rest: _coerce(value, hints[rest], key)})
             config = dataclasses.replace(config, **{head: inner})
-        elif head in ("seed", "device", "resolution") and not rest:
+        elif head in ("seed", "device", "store_resolution") and not rest:
             config = dataclasses.replace(
                 config, **{head: _coerce(value, _hints(RunConfig)[head], head)}
             )
         else:
             raise ValueError(
                 f"unknown setting {key!r}; settings are stream.<field>, learner, options.<field>, "
-                f"executor.<field>, compute.<field>, seed, device, resolution"
+                f"executor.<field>, compute.<field>, seed, device, store_resolution"
             )
     return config

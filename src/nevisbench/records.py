@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from nevisbench.types import ResourceUsage, TaskKey, TaskKind
+from nevisbench.values import ResourceUsage, TaskKey, TaskKind
 
 RECORD_VERSION = 1
 

@@ -10,7 +10,7 @@ from nevisbench.cli import main
 from nevisbench.config import apply_overrides
 from nevisbench.configs import load_config
 
-TINY = ["--set", "options.backbone=small_cnn", "--set", "options.resolution=16", "--set", "options.max_steps=6",
+TINY = ["--set", "options.backbone=small_cnn", "--set", "options.image_size=16", "--set", "options.max_steps=6",
         "--set", "options.validate_every=3", "--set", "options.trials=1", "--set", "options.batch_size=32",
         "--set", "stream.stop_year=1999"]
 

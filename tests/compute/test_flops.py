@@ -18,7 +18,7 @@ from nevisbench.compute.flops import (
     train_step_flops,
 )
 from nevisbench.learners.nn.backbones import create_backbone
-from nevisbench.types import ResourceUsage, TaskKind
+from nevisbench.values import ResourceUsage, TaskKind
 
 
 @pytest.fixture(autouse=True)

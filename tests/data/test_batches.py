@@ -20,7 +20,7 @@ from nevisbench.data.augment import (
 from nevisbench.data.batches import Batches, adaptive_batch_size, eval_batches
 from nevisbench.data.spec import Artefact, DatasetSpec, Example
 from nevisbench.data.store import ConcatImages, StoredSplit, write_dataset
-from nevisbench.types import Split, TaskKind
+from nevisbench.values import Split, TaskKind
 
 
 def _images(count: int, height: int, width: int, channels: int = 3, seed: int = 0) -> torch.Tensor:

@@ -10,7 +10,7 @@ import pytest
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import get_dataset, list_datasets
 from nevisbench.data.store import open_dataset, verify_dataset, write_dataset
-from nevisbench.types import STORED_SPLITS, Split, TaskKind
+from nevisbench.values import STORED_SPLITS, Split, TaskKind
 
 
 @pytest.mark.parametrize("name", list_datasets())

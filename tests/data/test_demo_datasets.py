@@ -13,7 +13,7 @@ from nevisbench.data.handlers import lfw_faces, mnist_5k, skimage_textures
 from nevisbench.data.prepare import prepare_dataset
 from nevisbench.data.sources import package_file
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, RandomSplitAssigner
-from nevisbench.types import STORED_SPLITS, Split
+from nevisbench.values import STORED_SPLITS, Split
 
 # Examples per stored split of the real data, pinned: a change means the split rule or the source
 # changed, and with it every result on these datasets.

@@ -553,7 +553,7 @@ def test_unpack_artefacts_unpacks_the_marked_ones_once(tmp_path: Path) -> None:
     from nevisbench.data.handlers._common import write_zip
     from nevisbench.data.prepare import unpack_artefacts
     from nevisbench.data.spec import Artefact, DatasetSpec, extracted_dir
-    from nevisbench.types import TaskKind
+    from nevisbench.values import TaskKind
 
     spec = DatasetSpec(
         id="toy", title="Toy", num_classes=1, kind=TaskKind.SINGLE_LABEL, channels=1,
@@ -583,7 +583,7 @@ def test_prepare_records_skipped_links_in_meta_and_names_a_conflicting_archive(
 
     from nevisbench.data import prepare
     from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir
-    from nevisbench.types import TaskKind
+    from nevisbench.values import TaskKind
 
     def convert(raw: Path) -> dict[str, list[Example]]:
         pixels = np.frombuffer((extracted_dir(raw, "a.zip") / "sub" / "real.txt").read_bytes(), np.uint8)

@@ -15,7 +15,7 @@ from nevisbench.data.handlers import fashion_mnist
 from nevisbench.data.prepare import prepare_dataset
 from nevisbench.data.sources import ChecksumError, file_md5
 from nevisbench.data.store import data_home
-from nevisbench.types import STORED_SPLITS
+from nevisbench.values import STORED_SPLITS
 
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 needs_debian = pytest.mark.skipif(

@@ -27,7 +27,7 @@ from nevisbench.data.store import (
     verify_dataset,
     write_dataset,
 )
-from nevisbench.types import Split, TaskKind
+from nevisbench.values import Split, TaskKind
 
 
 def _spec(kind: TaskKind = TaskKind.SINGLE_LABEL, channels: int = 3, num_classes: int = 3) -> DatasetSpec:

@@ -13,7 +13,7 @@ from nevisbench.cli import main
 from nevisbench.data.prepare import prepare_dataset
 from nevisbench.data.spec import Artefact, DatasetSpec, Example
 from nevisbench.data.store import StoreError, open_dataset, verify_dataset, write_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 FIX = "nevisbench datasets prepare uci_digits --force"
 

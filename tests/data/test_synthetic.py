@@ -8,7 +8,7 @@ import pytest
 from nevisbench.data.prepare import prepare_dataset
 from nevisbench.data.store import ConcatImages
 from nevisbench.data.synthetic import colour_prototypes, make_dominant_colour
-from nevisbench.types import STORED_SPLITS, Split, TaskKind
+from nevisbench.values import STORED_SPLITS, Split, TaskKind
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:

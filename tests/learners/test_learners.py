@@ -11,9 +11,9 @@ import torch
 
 from nevisbench.data.synthetic import SyntheticDataset, make_dominant_colour
 from nevisbench.learners import PredictTask, TrainReport, TrainTask, create_learner, list_learners
-from nevisbench.types import STORED_SPLITS, Split, TaskKey, TaskKind
+from nevisbench.values import STORED_SPLITS, Split, TaskKey, TaskKind
 
-OPTIONS = dict(backbone="small_cnn", resolution=16, max_steps=30, validate_every=10, trials=2,
+OPTIONS = dict(backbone="small_cnn", image_size=16, max_steps=30, validate_every=10, trials=2,
                batch_size=32, eval_batch_size=64)
 
 

@@ -18,7 +18,7 @@ from nevisbench.learners.nn.optim import (
     warmup_cosine_factor,
     warmup_steps_for,
 )
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 SINGLE, MULTI = TaskKind.SINGLE_LABEL, TaskKind.MULTI_LABEL
 

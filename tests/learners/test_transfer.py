@@ -22,9 +22,9 @@ from nevisbench.learners.pretrained import (
     read_backbone,
     save_backbone,
 )
-from nevisbench.types import STORED_SPLITS, TaskKey, TaskKind
+from nevisbench.values import STORED_SPLITS, TaskKey, TaskKind
 
-OPTIONS = dict(backbone="small_cnn", resolution=16, max_steps=20, validate_every=10, trials=2,
+OPTIONS = dict(backbone="small_cnn", image_size=16, max_steps=20, validate_every=10, trials=2,
                batch_size=32, eval_batch_size=64)
 
 
@@ -107,7 +107,7 @@ def test_oracle_starts_from_the_best_trained_source(tmp_path: Path) -> None:
 def test_pretrain_then_init_from_and_frozen_backbone(tmp_path: Path) -> None:
     source = make_dominant_colour(num_classes=4, examples_per_split=40, size=16, seed=5)
     checkpoint = tmp_path / "backbone.pt"
-    record = pretrain([source], PretrainConfig(backbone="small_cnn", max_steps=20, resolution=16,
+    record = pretrain([source], PretrainConfig(backbone="small_cnn", max_steps=20, image_size=16,
                                                batch_size=32, validate_every=10), checkpoint)
     assert record["flops"]["total"] == record["flops"]["train"] + record["flops"]["selection"] > 0
     assert json.loads(checkpoint.with_suffix(".pt.json").read_text())["datasets"] == ["dominant_colour_4"]

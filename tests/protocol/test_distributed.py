@@ -86,7 +86,7 @@ def test_pretrain_then_init_from_from_the_cli(tmp_path: Path, capsys: pytest.Cap
     record = json.loads(checkpoint.with_suffix(".pt.json").read_text())
     workdir = tmp_path / "run"
     argv = ["run", "--workdir", str(workdir), "--set", "stream.stop_year=2007"]
-    for setting in ("options.backbone=small_cnn", "options.resolution=16", "options.max_steps=12",
+    for setting in ("options.backbone=small_cnn", "options.image_size=16", "options.max_steps=12",
                     "options.validate_every=6", "options.trials=1", "options.batch_size=32",
                     f"options.init_from={checkpoint}", "compute.include_pretraining=true"):
         argv += ["--set", setting]
@@ -104,7 +104,7 @@ def test_pretrain_then_init_from_from_the_cli(tmp_path: Path, capsys: pytest.Cap
 def test_dynamic_from_the_cli_shows_the_chosen_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     workdir = tmp_path / "dynamic"
     argv = ["run", "--learner", "dynamic", "--workdir", str(workdir), "--set", "stream.stop_year=2008"]
-    for setting in ("options.backbone=small_cnn", "options.resolution=16", "options.max_steps=12",
+    for setting in ("options.backbone=small_cnn", "options.image_size=16", "options.max_steps=12",
                     "options.validate_every=6", "options.trials=1", "options.batch_size=32",
                     "options.knn_train_examples=200", "options.knn_dev_examples=100"):
         argv += ["--set", setting]

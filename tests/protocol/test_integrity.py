@@ -19,7 +19,7 @@ from nevisbench.protocol.runner import run, strip_wall_clock
 from nevisbench.protocol.workdir import Workdir, WorkdirError
 from nevisbench.records import record_from_line
 from nevisbench.reporting.runs import load_run
-from nevisbench.types import ResourceUsage
+from nevisbench.values import ResourceUsage
 
 CONFIG = tiny_config("stream.stop_year=2008", "options.trials=1")
 STOP = 4  # a partial run: 4 of its 9 events done

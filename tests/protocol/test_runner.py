@@ -18,7 +18,7 @@ from nevisbench.records import Phase, Progress
 # A few seconds on 2 CPU cores: the demo stream with a tiny budget.
 TINY = [
     "options.backbone=small_cnn",
-    "options.resolution=16",
+    "options.image_size=16",
     "options.max_steps=12",
     "options.validate_every=6",
     "options.trials=2",

@@ -35,7 +35,7 @@ from nevisbench.reporting.tables import (
 )
 
 # Two tasks (the 1998 rows of the demo stream), one trial of 6 steps: a few seconds per run on 2 CPUs.
-TINY = ["options.backbone=small_cnn", "options.resolution=16", "options.max_steps=6",
+TINY = ["options.backbone=small_cnn", "options.image_size=16", "options.max_steps=6",
         "options.validate_every=3", "options.trials=1", "options.batch_size=32", "stream.stop_year=1999"]
 FIGURES = ("error_vs_flops", "error_along_stream", "reevaluation")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

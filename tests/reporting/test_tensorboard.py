@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nevisbench.records import Phase, PredictRecord, Progress, TrainRecord
 from nevisbench.reporting.tensorboard import TensorBoardLogger
-from nevisbench.types import TaskKey, TaskKind
+from nevisbench.values import TaskKey, TaskKind
 
 
 class FakeWriter:

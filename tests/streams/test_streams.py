@@ -9,7 +9,7 @@ import pytest
 
 from nevisbench.streams import build_stream, get_stream, list_streams
 from nevisbench.streams.table import ALL_YEARS, dataset_id_for, random_subset
-from nevisbench.types import PredictEvent, Split, TaskKey, TaskKind, TrainEvent
+from nevisbench.values import PredictEvent, Split, TaskKey, TaskKind, TrainEvent
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "streams.json"
 

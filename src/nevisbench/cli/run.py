@@ -237,7 +237,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     else:
         names = args.dataset
     config = PretrainConfig(backbone=args.backbone, max_steps=args.steps, lr=args.lr,
-                            label_smoothing=args.label_smoothing, resolution=args.image_size,
+                            label_smoothing=args.label_smoothing, image_size=args.image_size,
                             batch_size=args.batch_size, validate_every=args.validate_every)
     device = resolve_device(args.device)
     datasets = []

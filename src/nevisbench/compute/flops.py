@@ -29,7 +29,7 @@ from torch import nn
 from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
-from nevisbench.types import ResourceUsage, TaskKind
+from nevisbench.values import ResourceUsage, TaskKind
 
 # The categories every learner reports (DESIGN.md §3, "Compute accounting").
 CATEGORIES: tuple[str, ...] = ("train", "selection", "predict")

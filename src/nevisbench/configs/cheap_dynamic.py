@@ -17,7 +17,7 @@ CONFIG = RunConfig(
     options=learner_config(
         "dynamic",
         backbone="resnet18",
-        resolution=64,
+        image_size=64,
         max_steps=25_000,
         trials=4,
         search="grid",

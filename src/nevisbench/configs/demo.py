@@ -19,7 +19,7 @@ CONFIG = RunConfig(
     # The demo's images are 8–32 px: 32 px input keeps their detail at a quarter of 64 px's cost.
     # Two trials on a grid of learning rates (0.03, 0.1) rather than random draws, so that no task of
     # a short stream is left with only tiny learning rates; channels-last is faster on CPUs too.
-    options=learner_config("independent", backbone="small_cnn", resolution=32, max_steps=800,
+    options=learner_config("independent", backbone="small_cnn", image_size=32, max_steps=800,
                            trials=2, search="grid", lr_min=0.03, lr_max=0.1, label_smoothing=0.1,
                            batch_size=64, validate_every=200, channels_last=True),
 )

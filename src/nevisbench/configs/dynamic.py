@@ -20,7 +20,7 @@ CONFIG = RunConfig(
     options=learner_config(
         "dynamic",
         backbone="resnet34_cifar",
-        resolution=64,
+        image_size=64,
         max_steps=50_000,
         trials=16,
         search="random",

@@ -19,7 +19,7 @@ CONFIG = RunConfig(
     options=learner_config(
         "independent",
         backbone="resnet34_cifar",
-        resolution=64,
+        image_size=64,
         max_steps=50_000,
         trials=16,
         search="random",

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from nevisbench.data.augment import Workspace, augment_eval, augment_train
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 
 class SplitLike(Protocol):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from nevisbench.data.spec import DatasetSpec, get_dataset
-from nevisbench.types import STORED_SPLITS, TaskKind
+from nevisbench.values import STORED_SPLITS, TaskKind
 
 STORE_FORMAT = 1
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from nevisbench.registry import Registry
-from nevisbench.types import TaskKey, TaskKind
+from nevisbench.values import TaskKey, TaskKind
 
 ImageSource = Any
 """An example's image: an ``H×W[×C]`` uint8 array, a PIL image, encoded bytes, a file path, or a

@@ -39,7 +39,7 @@ from nevisbench.data.stored import (
 )
 from nevisbench.data.verify import verify_dataset
 from nevisbench.files import write_atomic, write_json
-from nevisbench.types import STORED_SPLITS, Split, TaskKind
+from nevisbench.values import STORED_SPLITS, Split, TaskKind
 
 __all__ = [
     "DEFAULT_RESOLUTION",

@@ -27,7 +27,7 @@ from nevisbench.data.meta import (
     spec_problems,
     store_files,
 )
-from nevisbench.types import STORED_SPLITS, Split, TaskKey
+from nevisbench.values import STORED_SPLITS, Split, TaskKey
 
 __all__ = [
     "STORE_FORMAT",

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from nevisbench.data.store import ConcatImages, StoredSplit
-from nevisbench.types import STORED_SPLITS, Split, TaskKey, TaskKind
+from nevisbench.values import STORED_SPLITS, Split, TaskKey, TaskKind
 
 # Noise fills [0, _NOISE) of every channel and the class colour adds up to 1 - _NOISE on top, so a
 # dominant channel averages ~0.7 against ~0.3 for the others: learnable in a few steps, yet each

@@ -18,7 +18,7 @@ from nevisbench.data.meta import (
     spec_problems,
     store_files,
 )
-from nevisbench.types import STORED_SPLITS, TaskKind
+from nevisbench.values import STORED_SPLITS, TaskKind
 
 
 def verify_dataset(name: str, home: DataHome | Path | None = None) -> list[str]:

@@ -12,7 +12,7 @@ import torch
 
 from nevisbench.data.store import StoredSplit
 from nevisbench.executors import Executor, LocalExecutor
-from nevisbench.types import ResourceUsage, Split, TaskKey
+from nevisbench.values import ResourceUsage, Split, TaskKey
 
 
 class DatasetReader(Protocol):

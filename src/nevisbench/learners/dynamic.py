@@ -28,7 +28,7 @@ from nevisbench.learners.base import TrainTask
 from nevisbench.learners.finetuning import FinetuneConfig, FinetuningLearner, Start, _seed
 from nevisbench.learners.registry import register_learner
 from nevisbench.metrics.multilabel import mean_average_precision
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +77,7 @@ def subsample(split: StoredSplit, limit: int, rng: np.random.Generator) -> Store
     return StoredSplit(_Subset(split.images, indices), split.labels[indices])  # type: ignore[arg-type]
 
 
-def embed(backbone: torch.nn.Module, data: StoredSplit, kind: TaskKind, *, resolution: int,
+def embed(backbone: torch.nn.Module, data: StoredSplit, kind: TaskKind, *, image_size: int,
           batch_size: int, device: torch.device) -> tuple[np.ndarray, int]:
     """Backbone features of every example of ``data`` (eval preprocessing) and the FLOPs spent.
 
@@ -88,7 +88,7 @@ def embed(backbone: torch.nn.Module, data: StoredSplit, kind: TaskKind, *, resol
     model.train()
     features, flops = [], 0
     with torch.no_grad():
-        for images, _ in eval_batches(data, batch_size, size=resolution, device=device, kind=kind):
+        for images, _ in eval_batches(data, batch_size, size=image_size, device=device, kind=kind):
             features.append(model(images).float().cpu().numpy())
             flops += forward_flops(model, tuple(images.shape))
     dim = getattr(backbone, "embedding_dim", 0)
@@ -140,7 +140,7 @@ class DynamicLearner(FinetuningLearner):
         for name in names:
             model = self._new_model(task.key, 0)
             model.load_state_dict(self._candidate_state(task, name))
-            options = {"resolution": c.resolution, "batch_size": c.embed_batch_size, "device": task.device}
+            options = {"image_size": c.image_size, "batch_size": c.embed_batch_size, "device": task.device}
             train_x, train_flops = embed(model.backbone, train, kind, **options)
             dev_x, dev_flops = embed(model.backbone, dev, kind, **options)
             score, knn_flops = knn_score(train_x, train.labels, dev_x, dev.labels, kind, c.knn_neighbours)

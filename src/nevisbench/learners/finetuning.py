@@ -21,7 +21,7 @@ from nevisbench.learners.nn.backbones import create_backbone
 from nevisbench.learners.pretrained import load_backbone_into
 from nevisbench.learners.search import TrialJob, TrialShared, fit_config, run_search
 from nevisbench.learners.training import TaskModel, TrialFailed, evaluate
-from nevisbench.types import ResourceUsage, TaskKey
+from nevisbench.values import ResourceUsage, TaskKey
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class FinetuneConfig:
 
     Attributes:
         backbone: a registered backbone (``resnet34_cifar``: the reference's CIFAR-stem ResNet-34).
-        resolution: input side (64, the reference's IMAGE_SIZE).
+        image_size: input side (64, the reference's IMAGE_SIZE).
         max_steps: steps per trial (50,000 in the reference).
         trials: trials per task (16 in the reference's search).
         search: ``random`` (lr log-uniform, label smoothing uniform), ``grid`` or ``none``.
@@ -53,7 +53,7 @@ class FinetuneConfig:
     """
 
     backbone: str = "resnet34_cifar"
-    resolution: int = 64
+    image_size: int = 64
     max_steps: int = 50_000
     trials: int = 16
     search: str = "random"
@@ -77,7 +77,7 @@ class FinetuneConfig:
 
     def __post_init__(self) -> None:
         for name in (
-            "resolution",
+            "image_size",
             "max_steps",
             "trials",
             "validate_every",
@@ -266,7 +266,7 @@ class FinetuningLearner:
             model,
             task.data,
             task.key.kind,
-            resolution=self.config.resolution,
+            image_size=self.config.image_size,
             batch_size=self.config.eval_batch_size,
             device=task.device,
             amp=self.config.amp,

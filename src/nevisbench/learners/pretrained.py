@@ -112,7 +112,7 @@ class PretrainConfig:
         backbone: a registered backbone.
         max_steps: steps per dataset.
         lr / label_smoothing: the fit's settings.
-        resolution: input side.
+        image_size: input side.
         batch_size: None: the adaptive rule.
         validate_every: dev evaluation period (the best-dev parameters are kept).
     """
@@ -121,7 +121,7 @@ class PretrainConfig:
     max_steps: int = 50_000
     lr: float = 0.1
     label_smoothing: float = 0.0
-    resolution: int = 64
+    image_size: int = 64
     batch_size: int | None = None
     validate_every: int = 1000
 
@@ -147,7 +147,7 @@ def pretrain(
     backbone = create_backbone(config.backbone)
     fit_config = FitConfig(
         max_steps=config.max_steps, lr=config.lr, label_smoothing=config.label_smoothing,
-        batch_size=config.batch_size, resolution=config.resolution, validate_every=config.validate_every,
+        batch_size=config.batch_size, image_size=config.image_size, validate_every=config.validate_every,
     )
     train_flops = selection_flops = 0
     history = []

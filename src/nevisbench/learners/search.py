@@ -19,7 +19,7 @@ from nevisbench.learners.base import TrainTask
 from nevisbench.learners.hparams import Trial, TrialOutcome
 from nevisbench.learners.nn.backbones import create_backbone
 from nevisbench.learners.training import FitConfig, FitResult, TaskModel, TrialFailed, fit
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 # Learner option → FitConfig field, for the options every trial of a task shares. ``lr`` and
 # ``label_smoothing`` come from the trial itself; ``end_lr`` keeps FitConfig's default.
@@ -32,7 +32,7 @@ FIT_OPTIONS: dict[str, str] = {
     "warmup_epochs": "warmup_epochs",
     "validate_every": "validate_every",
     "early_stopping_patience": "early_stopping_patience",
-    "resolution": "resolution",
+    "image_size": "image_size",
     "eval_batch_size": "eval_batch_size",
     "amp": "amp",
     "channels_last": "channels_last",

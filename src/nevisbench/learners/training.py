@@ -18,7 +18,7 @@ from nevisbench.data.batches import Batches, adaptive_batch_size, eval_batches
 from nevisbench.data.store import StoredSplit
 from nevisbench.learners.nn.heads import create_head, error_count, loss, probabilities
 from nevisbench.learners.nn.optim import make_optimizer, make_scheduler, warmup_steps_for
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _FINITE_CHECK_EVERY = 10
 
@@ -79,7 +79,7 @@ class FitConfig:
         validate_every: dev evaluation period in steps (also at step 0 and after the last step).
         early_stopping_patience: stop after this many validations without improvement; None: never
             (the reference's effective behaviour, whose grace equals max_steps).
-        resolution: side of the images the model sees.
+        image_size: side of the images the model sees.
         eval_batch_size: batch size of dev evaluation and prediction.
         amp: bf16 autocast; None: on for CUDA, off on CPU.
         channels_last: channels-last memory format; None: on for CUDA.
@@ -96,7 +96,7 @@ class FitConfig:
     end_lr: float = 1e-8
     validate_every: int = 1000
     early_stopping_patience: int | None = None
-    resolution: int = 64
+    image_size: int = 64
     eval_batch_size: int = 256
     amp: bool | None = None
     channels_last: bool | None = None
@@ -138,7 +138,7 @@ def evaluate(
     data: StoredSplit,
     kind: TaskKind,
     *,
-    resolution: int,
+    image_size: int,
     batch_size: int,
     device: torch.device,
     amp: bool | None = None,
@@ -163,7 +163,7 @@ def evaluate(
         for images, targets in eval_batches(
             data,
             batch_size,
-            size=resolution,
+            size=image_size,
             device=device,
             kind=kind,
             num_classes=model.head.out_features,
@@ -208,7 +208,7 @@ def fit(
         batch_size,
         seed=seed,
         train=True,
-        size=config.resolution,
+        size=config.image_size,
         device=device,
         kind=kind,
         num_classes=num_classes,
@@ -224,7 +224,7 @@ def fit(
     warmup = warmup_steps_for(len(train), batch_size, config.max_steps, config.warmup_epochs)
     schedule = make_scheduler(optimizer, warmup_steps=warmup, total_steps=config.max_steps, end_lr=config.end_lr)
     amp = _use(config.amp, device)
-    input_shape = (batch_size, 3, config.resolution, config.resolution)
+    input_shape = (batch_size, 3, config.image_size, config.image_size)
     step_flops = train_step_flops(model, kind, input_shape)
 
     def validate(step: int) -> float:
@@ -234,7 +234,7 @@ def fit(
             model,
             dev,
             kind,
-            resolution=config.resolution,
+            image_size=config.image_size,
             batch_size=config.eval_batch_size,
             device=device,
             amp=config.amp,

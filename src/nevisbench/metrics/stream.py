@@ -16,7 +16,7 @@ from typing import Any
 
 from nevisbench.metrics.classification import NLL_PROBABILITY_FLOOR
 from nevisbench.records import PredictRecord, Record
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 # The split whose during-stream predictions give the headline numbers, by preference: the paper's
 # numbers are test errors; dev_test is the split of method development.

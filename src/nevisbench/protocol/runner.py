@@ -25,7 +25,7 @@ from nevisbench.protocol.steps import predict_event, train_event
 from nevisbench.protocol.workdir import Workdir, WorkdirError
 from nevisbench.records import Phase, Progress, Record, TrainRecord
 from nevisbench.streams.stream import Stream, build_stream
-from nevisbench.types import ResourceUsage, TrainEvent
+from nevisbench.values import ResourceUsage, TrainEvent
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def run(
         if learner_state is not None:
             learner.load_state_dict(learner_state)
             log.info("resuming %s after event %d", work.path, state.completed)
-        datasets = _Datasets(config.resolution, progress)
+        datasets = _Datasets(config.store_resolution, progress)
         events = stream.events(lambda name: datasets(name).task)
         tasks = sum(isinstance(e, TrainEvent) for e in events)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from nevisbench.protocol.workdir import CheckpointError, Workdir, WorkdirError, json_text
 from nevisbench.records import Record, TrainRecord
-from nevisbench.types import ResourceUsage
+from nevisbench.values import ResourceUsage
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from nevisbench.metrics.classification import non_finite_rows, single_label_metr
 from nevisbench.metrics.multilabel import multi_label_metrics
 from nevisbench.protocol.workdir import Workdir
 from nevisbench.records import Phase, PredictRecord, Progress, TrainRecord
-from nevisbench.types import PredictEvent, ResourceUsage, TaskKind, TrainEvent
+from nevisbench.values import PredictEvent, ResourceUsage, TaskKind, TrainEvent
 
 log = logging.getLogger(__name__)
 

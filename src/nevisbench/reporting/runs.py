@@ -13,7 +13,7 @@ from nevisbench.files import lock_holder
 from nevisbench.metrics.stream import summarize
 from nevisbench.protocol.workdir import Workdir
 from nevisbench.records import Record
-from nevisbench.types import TaskKey, TaskKind
+from nevisbench.values import TaskKey, TaskKind
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from nevisbench.streams.table import StreamRow, StreamSpec, get_stream
-from nevisbench.types import Event, PredictEvent, Split, TaskKey, TrainEvent
+from nevisbench.values import Event, PredictEvent, Split, TaskKey, TrainEvent
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from nevisbench.data.sources import LEDGER_NAME
 from nevisbench.data.spec import Artefact, DatasetSpec
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 PAYLOAD = bytes(range(256)) * 40  # 10 kB, every byte value
 MD5 = hashlib.md5(PAYLOAD).hexdigest()

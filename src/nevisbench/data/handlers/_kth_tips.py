@@ -26,7 +26,7 @@ from nevisbench.data.spec import (
     register_dataset,
 )
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 HOMEPAGE = "https://www.csc.kth.se/cvap/databases/kth-tips/index.html"
 

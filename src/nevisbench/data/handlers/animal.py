@@ -15,7 +15,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "animal"
 _FILES = ("non_rigid_shape_A.zip", "non_rigid_shape_B.zip")

@@ -14,7 +14,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "animal_web"
 _FILE = "animal_dataset_v1_c.rar"

@@ -17,7 +17,7 @@ from nevisbench.data.handlers._common import (
     write_zip,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "biwi"
 _KAGGLE = "kmader/biwi-kinect-head-pose-database"

@@ -10,7 +10,7 @@ from PIL import Image
 
 from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error
 from nevisbench.data.spec import Artefact, Crop, DatasetSpec, Example, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "brodatz"
 _URL = "http://www.ux.uis.no/~tranden/brodatz/"

@@ -15,7 +15,7 @@ import numpy as np
 from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_tar
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "caltech101"
 _FILE = "101_ObjectCategories.tar.gz"

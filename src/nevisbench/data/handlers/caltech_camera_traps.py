@@ -15,7 +15,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN_AND_DEV, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _IMAGES = "eccv_18_all_images_sm.tar.gz"
 _ANNOTATIONS = "eccv_18_annotations.tar.gz"

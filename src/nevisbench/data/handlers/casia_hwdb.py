@@ -13,7 +13,7 @@ import numpy as np
 from nevisbench.data.handlers._common import layout_error, require, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN, RandomSplitAssigner
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _URL = "http://www.nlpr.ia.ac.cn/databases/Download/Offline/CharData/"
 TRAIN_FILES = ("Gnt1.1TrainPart1.zip", "Gnt1.1TrainPart2.zip")

@@ -15,7 +15,7 @@ import numpy as np
 
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _SIDE = 32
 _ROW = 3 * _SIDE * _SIDE  # one image: R, G, B planes of 32×32, each row-major

@@ -19,7 +19,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, Crop, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "coco_single_label"
 _TRAIN_IMAGES = "train2017.zip"

@@ -8,7 +8,7 @@ from pathlib import Path
 from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _ID = "coil100"
 _FILE = "coil-100.zip"

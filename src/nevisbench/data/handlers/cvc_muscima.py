@@ -18,7 +18,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "cvc_muscima"
 IMAGES = "CVCMUSCIMA_WI.zip"

@@ -14,7 +14,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _ID = "domainnet"
 _BASE = "http://csr.bu.edu/ftp/visda/2019/multi-source/"

@@ -11,7 +11,7 @@ import numpy as np
 
 from nevisbench.data.handlers import _idx
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _ZIP = "gzip.zip"
 _PREFIX = "gzip/emnist-balanced-"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nevisbench.data.handlers._idx import read_pair, tfds_a_split, write_fixture
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _OFFICIAL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 _GITHUB = "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"

@@ -15,7 +15,7 @@ from nevisbench.data.handlers._common import (
 from nevisbench.data.handlers.food101 import CLASS_NAMES
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "food101n"
 _FILE = "Food-101N_release.zip"

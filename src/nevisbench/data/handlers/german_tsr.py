@@ -16,7 +16,7 @@ from nevisbench.data.handlers._common import (
 from nevisbench.data.handlers._full_1992_b import relative_name
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "german_tsr"
 TRAIN = "GTSRB_Final_Training_Images.zip"

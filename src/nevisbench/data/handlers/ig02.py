@@ -17,7 +17,7 @@ from nevisbench.data.handlers._common import (
 from nevisbench.data.handlers._full_1992_b import relative_name
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "ig02"
 CLASS_NAMES = ("bikes", "cars", "people")

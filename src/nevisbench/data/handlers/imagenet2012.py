@@ -23,7 +23,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _ID = "imagenet2012"
 _TRAIN = "ILSVRC2012_img_train.tar"

@@ -18,7 +18,7 @@ from nevisbench.data.handlers._common import (
     write_zip,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "interact"
 _BASE = "https://computing.ece.vt.edu/~santol/projects/zsl_via_visual_abstraction/interact/"

@@ -9,7 +9,7 @@ import numpy as np
 from nevisbench.data.handlers._common import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "landsat"
 _TRAIN = "sat.trn"

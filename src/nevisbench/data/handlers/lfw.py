@@ -16,7 +16,7 @@ from nevisbench.data.handlers._common import (
 from nevisbench.data.handlers._full_1992_b import class_lookup, label_of
 from nevisbench.data.handlers._lfw import MIN_IMAGES, PEOPLE, split_person
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "lfw"
 _FILE = "lfw.tgz"

@@ -8,7 +8,7 @@ import numpy as np
 
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _FILE = "lfw_subset.npy"
 _SIDE = 25

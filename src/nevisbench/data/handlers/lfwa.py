@@ -15,7 +15,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.handlers._lfw import MIN_IMAGES, PEOPLE, split_person
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "lfwa"
 _FILE = "lfwa.zip"

@@ -22,7 +22,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "magellan_venus_volcanoes"
 _FILE = "volcanoes.tar.gz"

@@ -14,7 +14,7 @@ from nevisbench.data.handlers._common import (
     write_zip,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _URL = "https://isic-challenge-data.s3.amazonaws.com/2017/"
 CLASS_NAMES = ("melanoma", "seborrheic_keratosis", "benign_nevi")

@@ -16,7 +16,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "mit_scenes"
 ARCHIVE = "indoor-scenes-cvpr-2019.zip"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nevisbench.data.handlers._idx import read_pair, tfds_a_split, write_fixture
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 # Yann LeCun's page now often refuses downloads; the PyTorch S3 bucket serves the same files.
 _S3 = "https://ossci-datasets.s3.amazonaws.com/mnist/"

@@ -13,7 +13,7 @@ from nevisbench.data.handlers import mnist
 from nevisbench.data.handlers._idx import read_pair, write_fixture
 from nevisbench.data.spec import DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "mnist_rotation"
 ANGLE_SEED = 99_999

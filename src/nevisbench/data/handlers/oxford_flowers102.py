@@ -24,7 +24,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "oxford_flowers102"
 _IMAGES = "102flowers.tgz"

@@ -17,7 +17,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "pascal_voc2005"
 _TRAIN_FILE = "voc2005_1.tar.gz"

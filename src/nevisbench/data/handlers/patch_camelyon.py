@@ -12,7 +12,7 @@ import numpy as np
 from nevisbench.data.handlers._common import LayoutError, layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 if TYPE_CHECKING:
     import h5py

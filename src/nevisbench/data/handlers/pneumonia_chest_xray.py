@@ -8,7 +8,7 @@ from nevisbench.data.handlers._chest_xray import folder_labelled
 from nevisbench.data.handlers._common import image_members, kaggle_zip, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_val_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "pneumonia_chest_xray"
 _KAGGLE = "paultimothymooney/chest-xray-pneumonia"

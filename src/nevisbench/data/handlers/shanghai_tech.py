@@ -20,7 +20,7 @@ from nevisbench.data.handlers._common import (
     zip_names,
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "shanghai_tech"
 _KAGGLE = "tthien/shanghaitech"

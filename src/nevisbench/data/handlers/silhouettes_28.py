@@ -10,7 +10,7 @@ import scipy.io
 from nevisbench.data.handlers._common import layout_error, load_mat, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_val_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "silhouettes_28"
 SIDE = 28

@@ -9,7 +9,7 @@ import numpy as np
 from nevisbench.data.handlers._common import encode_image, layout_error, list_files, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "sketch"
 ARCHIVE = "sketches_png.zip"

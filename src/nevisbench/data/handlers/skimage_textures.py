@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 CLASSES = ("brick", "grass", "gravel")
 PATCH = 32

@@ -13,7 +13,7 @@ import numpy as np
 
 from nevisbench.data.handlers._common import layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _ID = "smallnorb"
 _BASE = "https://cs.nyu.edu/~ylclab/data/norb-v1.0-small/"

@@ -13,7 +13,7 @@ import numpy as np
 
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _FILE = "stl10_binary.tar.gz"
 _DIR = "stl10_binary/"

@@ -14,7 +14,7 @@ from nevisbench.data.handlers._common import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _ID = "sun397"
 _ARCHIVE = "SUN397.tar.gz"

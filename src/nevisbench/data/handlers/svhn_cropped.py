@@ -12,7 +12,7 @@ from scipy.io.matlab import MatReadError
 
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _SIDE = 32
 _BASE = "http://ufldl.stanford.edu/housenumbers/"

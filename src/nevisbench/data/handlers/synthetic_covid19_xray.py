@@ -8,7 +8,7 @@ from nevisbench.data.handlers._chest_xray import folder_labelled
 from nevisbench.data.handlers._common import image_members, layout_error, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "synthetic_covid19_xray"
 _RELEASE = "https://github.com/hasibzunair/synthetic-covid-cxr-dataset/releases/download/v0.1/"

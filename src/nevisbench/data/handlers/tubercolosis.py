@@ -10,7 +10,7 @@ from nevisbench.data.handlers._chest_xray import folder_labelled
 from nevisbench.data.handlers._common import image_members, kaggle_zip, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "tubercolosis"
 _KAGGLE = "tawsifurrahman/tuberculosis-tb-chest-xray-dataset"

@@ -11,7 +11,7 @@ import numpy as np
 from nevisbench.data.handlers._common import layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 _TRAIN, _TEST = "usps.bz2", "usps.t.bz2"
 _URL = "https://www.csie.ntu.edu.tw/~cjlin/libsvmtools/datasets/multiclass/"

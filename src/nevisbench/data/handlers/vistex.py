@@ -23,7 +23,7 @@ from nevisbench.data.handlers._common import (
 from nevisbench.data.handlers._full_1992_b import class_lookup, label_of
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "vistex"
 _FILE = "VisTex.tar.gz"

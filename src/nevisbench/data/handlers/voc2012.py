@@ -18,7 +18,7 @@ from nevisbench.data.handlers._voc import (
 )
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "voc2012"
 YEAR = 2012

@@ -24,7 +24,7 @@ from nevisbench.data.spec import (
     register_dataset,
 )
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 DATASET = "voc_actions"
 _FILE = "VOCtrainval_11-May-2012.tar"

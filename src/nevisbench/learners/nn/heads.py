@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nevisbench.types import TaskKind
+from nevisbench.values import TaskKind
 
 
 def create_head(embedding_dim: int, num_classes: int) -> nn.Linear:

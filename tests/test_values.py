@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nevisbench.registry import Registry
-from nevisbench.types import ResourceUsage, Split, TaskKey, TaskKind
+from nevisbench.values import ResourceUsage, Split, TaskKey, TaskKind
 
 
 def test_split_parse() -> None:
