@@ -1,4 +1,5 @@
-"""Helpers shared by the dataset-handler tests: prepare a handler's fixture, convert it, edit archives.
+"""Helpers shared by the dataset-handler tests: prepare a handler's fixture, convert it, edit archives,
+skip what needs an optional tool that is not installed.
 
 A ``dataset`` argument is a dataset id (looked up with ``get_dataset``) or a handler module (its
 ``SPEC`` is used).
@@ -7,17 +8,73 @@ A ``dataset`` argument is a dataset id (looked up with ``get_dataset``) or a han
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import tarfile
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
+from nevisbench.data.extract import MissingToolError
 from nevisbench.data.handlers._common import write_tar, write_zip
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import ConvertResult, DatasetSpec, Example, get_dataset
 
 SPLITS = ("train", "dev", "dev_test", "test")
+
+
+# ------------------------------------------------------------------------------- optional tools
+#
+# The `rar` and `lzw` extras are optional (a bare `pip install -e ".[test]"` has neither, nor a
+# system RAR tool), so the tests that unpack a RAR or read a .Z file skip, saying what to install.
+
+
+def _rar_missing() -> str | None:
+    """Why RAR archives cannot be unpacked here, with the install hint; None when they can."""
+    hint = "pip install 'nevisbench[rar]' and apt-get install unar (or libarchive-tools)"
+    try:
+        import rarfile
+    except ImportError:
+        return f"the RAR reader is not installed (no rarfile package): {hint}"
+    try:
+        rarfile.tool_setup()
+    except rarfile.RarCannotExec:
+        return f"the RAR reader has no tool (none of unrar, unar, 7z, bsdtar on the PATH): {hint}"
+    return None
+
+
+def _lzw_missing() -> str | None:
+    """Why .Z (LZW) data cannot be read here, with the install hint; None when it can."""
+    if importlib.util.find_spec("ncompress") is None:
+        return "the ncompress package is not installed: pip install 'nevisbench[lzw]'"
+    return None
+
+
+RAR_MISSING = _rar_missing()
+LZW_MISSING = _lzw_missing()
+needs_rar = pytest.mark.skipif(RAR_MISSING is not None, reason=RAR_MISSING or "")
+"""Marks a test that unpacks a RAR archive (rarfile and a RAR tool)."""
+needs_lzw = pytest.mark.skipif(LZW_MISSING is not None, reason=LZW_MISSING or "")
+"""Marks a test that writes or reads .Z (LZW) data (ncompress)."""
+
+
+@contextmanager
+def optional_tools() -> Iterator[None]:
+    """Skips the test when its block needs an optional tool that is missing here.
+
+    For tests parametrized over the whole registry, which cannot know each dataset's tools: a
+    ``MissingToolError`` becomes a skip with its message (which says what to install), but only
+    when one of the optional tools is in fact missing; otherwise it is a failure like any other.
+    """
+    try:
+        yield
+    except MissingToolError as error:
+        if RAR_MISSING is None and LZW_MISSING is None:
+            raise
+        pytest.skip(str(error))
 
 
 def spec_of(dataset: str | ModuleType) -> DatasetSpec:

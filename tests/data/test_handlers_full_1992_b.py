@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from handler_fixtures import SPLITS, converted, everything, prepared
+from handler_fixtures import SPLITS, converted, everything, needs_lzw, prepared
 from PIL import Image
 
 from nevisbench.data.handlers import (
@@ -300,6 +300,7 @@ def test_gtsrb_test_image_without_label_is_a_layout_error(tmp_path: Path) -> Non
 # ------------------------------------------------------------------------------------ VisTex
 
 
+@needs_lzw
 def test_vistex_follows_reference_links_across_parts(tmp_path: Path) -> None:
     raw = prepared("vistex", tmp_path / "raw")
     examples = everything(converted("vistex", raw, SPLITS))
@@ -311,6 +312,7 @@ def test_vistex_follows_reference_links_across_parts(tmp_path: Path) -> None:
         assert Image.open(io.BytesIO(example.image)).size == (12, 12)
 
 
+@needs_lzw
 def test_vistex_broken_link_is_a_layout_error(tmp_path: Path) -> None:
     import ncompress
 

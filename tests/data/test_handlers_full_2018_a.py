@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from handler_fixtures import SPLITS, converted, prepared_and_converted
+from handler_fixtures import SPLITS, converted, needs_rar, prepared_and_converted
 
 from nevisbench.data.handlers import _tid, casia_hwdb, mall, melanoma, trancos, usps
 from nevisbench.data.handlers._common import (
@@ -42,6 +42,7 @@ def test_tid_buckets_are_equal_count_and_ties_go_to_the_lower_bucket() -> None:
     assert _tid.bucket_labels([3, 1, 2, 3, 5, 4], 2) == [0, 0, 0, 0, 1, 1]
 
 
+@needs_rar
 @pytest.mark.parametrize("year", [2008, 2013])
 def test_tid_labels_follow_the_score_file_and_skip_reference_images(
     year: int, tmp_path: Path
@@ -58,6 +59,7 @@ def test_tid_labels_follow_the_score_file_and_skip_reference_images(
     assert {Path(e.name).name.lower() for e in seen} == set(_tid.image_names(year)[:40])
 
 
+@needs_rar
 def test_tid_missing_score_file_names_it(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     write_rar(raw / "tid2008.rar", {"distorted_images/i01_01_1.bmp": b"x"})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from handler_fixtures import SPLITS, example_names, prepared_and_converted
+from handler_fixtures import SPLITS, example_names, needs_rar, prepared_and_converted
 
 from nevisbench.data.handlers import (
     animal_web,
@@ -296,7 +296,9 @@ def test_tubercolosis_unknown_class_folder_is_a_layout_error(tmp_path: Path) -> 
         tubercolosis.convert(raw)
 
 
-@pytest.mark.parametrize(("module", "total"), [(covid_19_xray, 44), (animal_web, 40)])
+@pytest.mark.parametrize(
+    ("module", "total"), [(covid_19_xray, 44), pytest.param(animal_web, 40, marks=needs_rar)]
+)
 def test_duplicates_are_dropped_before_the_split(module, total: int, tmp_path: Path) -> None:
     # Each fixture adds exact copies of earlier images under new names (same class).
     _, out = prepared_and_converted(module, tmp_path / "raw")
@@ -312,6 +314,7 @@ def test_covid_later_layout_reads_images_and_skips_masks(tmp_path: Path) -> None
     assert covid_19_xray._class_folder(Path("X/Viral Pneumonia/V-1.png")) == "Viral Pneumonia"
 
 
+@needs_rar
 def test_animal_web_labels_by_file_name_prefix(tmp_path: Path) -> None:
     _, out = prepared_and_converted(animal_web, tmp_path / "raw")
     for split in SPLITS:

@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nevisbench.data.extract import decompress_z
+from nevisbench.data.extract import MissingToolError, decompress_z
 from nevisbench.data.handlers._common import (
     encode_image,
     fixture_image,
@@ -172,7 +172,13 @@ def fixture_layout() -> tuple[dict[str, bytes], dict[str, str], dict[str, bytes]
 
 
 def make_fixture(raw_dir: Path) -> None:
-    import ncompress  # optional dependency (nevisbench[lzw]), as for the real archive
+    try:
+        import ncompress  # optional dependency (nevisbench[lzw]), as for the real archive
+    except ImportError:
+        raise MissingToolError(
+            f"the {DATASET} fixture writes .tar.Z parts, which needs the ncompress package: "
+            f"pip install 'nevisbench[lzw]'"
+        ) from None
 
     part_a_files, links, flat = fixture_layout()
     members = {
