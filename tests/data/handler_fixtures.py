@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 
 from nevisbench.data.extract import MissingToolError
-from nevisbench.data.handlers._common import write_tar, write_zip
+from nevisbench.data.handlers._fixtures import write_tar, write_zip
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import ConvertResult, DatasetSpec, Example, get_dataset
 

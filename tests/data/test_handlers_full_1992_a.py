@@ -23,7 +23,8 @@ from nevisbench.data.handlers import (
     olivetti_face,
     umist,
 )
-from nevisbench.data.handlers._common import LayoutError, encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import LayoutError
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import Crop, Example, get_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, FRACTIONS_TRAIN, random_split

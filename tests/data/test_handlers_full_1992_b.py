@@ -28,7 +28,8 @@ from nevisbench.data.handlers import (
     scenes15,
     vistex,
 )
-from nevisbench.data.handlers._common import LayoutError, encode_image, fixture_image
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image
+from nevisbench.data.handlers._layout import LayoutError
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import extracted_dir, get_dataset
 

@@ -20,7 +20,8 @@ from nevisbench.data.handlers import (
     umd,
     wiki_paintings_style,
 )
-from nevisbench.data.handlers._common import LayoutError, encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import LayoutError
 from nevisbench.data.spec import get_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.data.store import write_dataset

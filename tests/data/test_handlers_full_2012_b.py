@@ -23,7 +23,9 @@ from nevisbench.data.handlers import (
     sun_attributes,
     voc_actions,
 )
-from nevisbench.data.handlers._common import LayoutError, read_members, write_tar
+from nevisbench.data.handlers._archives import read_members
+from nevisbench.data.handlers._fixtures import write_tar
+from nevisbench.data.handlers._layout import LayoutError
 from nevisbench.data.spec import Crop, extracted_dir
 from nevisbench.data.store import decode_image
 

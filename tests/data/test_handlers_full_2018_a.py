@@ -11,14 +11,10 @@ import pytest
 from handler_fixtures import SPLITS, converted, needs_rar, prepared_and_converted
 
 from nevisbench.data.handlers import _tid, casia_hwdb, mall, melanoma, trancos, usps
-from nevisbench.data.handlers._common import (
-    LayoutError,
-    count_buckets,
-    read_members,
-    write_rar,
-    write_tar,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import read_members
+from nevisbench.data.handlers._buckets import count_buckets
+from nevisbench.data.handlers._fixtures import write_rar, write_tar, write_zip
+from nevisbench.data.handlers._layout import LayoutError
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import Example, extracted_dir, get_dataset
 

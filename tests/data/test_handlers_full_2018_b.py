@@ -28,7 +28,8 @@ from nevisbench.data.handlers import (
     synthetic_covid19_xray,
     tubercolosis,
 )
-from nevisbench.data.handlers._common import LayoutError, count_buckets
+from nevisbench.data.handlers._buckets import count_buckets
+from nevisbench.data.handlers._layout import LayoutError
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import extracted_dir
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split

@@ -22,7 +22,7 @@ from nevisbench.data.handlers import (
     oxford_iiit_pet,
     stanford_dogs,
 )
-from nevisbench.data.handlers._common import LayoutError
+from nevisbench.data.handlers._layout import LayoutError
 from nevisbench.data.spec import Example, extracted_dir, get_dataset
 from nevisbench.data.splits import tfds_order
 

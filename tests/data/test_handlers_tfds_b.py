@@ -21,7 +21,7 @@ from nevisbench.data.handlers import (
     smallnorb,
     sun397,
 )
-from nevisbench.data.handlers._common import LayoutError
+from nevisbench.data.handlers._layout import LayoutError
 from nevisbench.data.splits import tfds_order
 
 # ---------------------------------------------------------------------------------- COIL-100

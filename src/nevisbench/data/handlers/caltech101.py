@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_tar
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.types import TaskKind

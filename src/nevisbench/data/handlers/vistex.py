@@ -11,16 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nevisbench.data.extract import MissingToolError, decompress_z
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
+from nevisbench.data.handlers._archives import member_path
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import (
+    class_lookup,
+    label_of,
     layout_error,
     list_files,
-    member_path,
     require,
-    write_tar,
 )
-from nevisbench.data.handlers._full_1992_b import class_lookup, label_of
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.types import TaskKind
