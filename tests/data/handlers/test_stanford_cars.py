@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.io
-from handler_fixtures import SPLITS, converted, prepared
+from handler_fixtures import SPLITS, converted, prepared, tar_members
 
 from nevisbench.data.handlers import stanford_cars
 from nevisbench.data.handlers._layout import LayoutError
+from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
 
 
 def test_stanford_cars_labels_and_official_test(tmp_path: Path) -> None:
@@ -31,3 +32,17 @@ def test_stanford_cars_rejects_other_class_names(tmp_path: Path) -> None:
     scipy.io.savemat(raw / "cars_annos.mat", {"annotations": mat["annotations"], "class_names": names})
     with pytest.raises(LayoutError, match="class names"):
         stanford_cars.convert(raw)
+
+
+def test_stanford_cars_draw_follows_the_tar_member_order(tmp_path: Path) -> None:
+    # The reference draws T3 by position in the tar's member order; the fixture's tar is not
+    # stored sorted, so a handler that sorts the file names gives other splits.
+    raw = prepared("stanford_cars", tmp_path / "raw")
+    order = list(tar_members(raw / "car_ims.tgz"))
+    assert order != sorted(order)
+    out = converted("stanford_cars", raw)
+    test = {e.name for e in out["test"]}
+    expected = random_split([n for n in order if n not in test], FRACTIONS_TRAIN)
+    assert {s: [e.name for e in out[s]] for s in ("train", "dev", "dev_test")} == expected
+    assert [e.name for e in out["test"]] == [n for n in order if n in test]
+    assert expected != random_split(sorted(n for n in order if n not in test), FRACTIONS_TRAIN)
