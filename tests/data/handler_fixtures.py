@@ -1,4 +1,5 @@
-"""Helpers shared by the dataset-handler tests: prepare a handler's fixture, convert it, edit archives.
+"""Helpers shared by the dataset-handler tests: prepare a handler's fixture, convert it, edit archives,
+skip what needs an optional tool that is not installed.
 
 A ``dataset`` argument is a dataset id (looked up with ``get_dataset``) or a handler module (its
 ``SPEC`` is used).
@@ -7,17 +8,74 @@ A ``dataset`` argument is a dataset id (looked up with ``get_dataset``) or a han
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import tarfile
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-from nevisbench.data.handlers._common import write_tar, write_zip
+import pytest
+
+from nevisbench.data.extract import MissingToolError
+from nevisbench.data.handlers import _voc
+from nevisbench.data.handlers._fixtures import write_tar, write_zip
 from nevisbench.data.prepare import unpack_artefacts
-from nevisbench.data.spec import ConvertResult, DatasetSpec, Example, get_dataset
+from nevisbench.data.spec import ConvertResult, DatasetSpec, Example, extracted_dir, get_dataset
 
 SPLITS = ("train", "dev", "dev_test", "test")
+
+
+# ------------------------------------------------------------------------------- optional tools
+#
+# The `rar` and `lzw` extras are optional (a bare `pip install -e ".[test]"` has neither, nor a
+# system RAR tool), so the tests that unpack a RAR or read a .Z file skip, saying what to install.
+
+
+def _rar_missing() -> str | None:
+    """Why RAR archives cannot be unpacked here, with the install hint; None when they can."""
+    hint = "pip install 'nevisbench[rar]' and apt-get install unar (or libarchive-tools)"
+    try:
+        import rarfile
+    except ImportError:
+        return f"the RAR reader is not installed (no rarfile package): {hint}"
+    try:
+        rarfile.tool_setup()
+    except rarfile.RarCannotExec:
+        return f"the RAR reader has no tool (none of unrar, unar, 7z, bsdtar on the PATH): {hint}"
+    return None
+
+
+def _lzw_missing() -> str | None:
+    """Why .Z (LZW) data cannot be read here, with the install hint; None when it can."""
+    if importlib.util.find_spec("ncompress") is None:
+        return "the ncompress package is not installed: pip install 'nevisbench[lzw]'"
+    return None
+
+
+RAR_MISSING = _rar_missing()
+LZW_MISSING = _lzw_missing()
+needs_rar = pytest.mark.skipif(RAR_MISSING is not None, reason=RAR_MISSING or "")
+"""Marks a test that unpacks a RAR archive (rarfile and a RAR tool)."""
+needs_lzw = pytest.mark.skipif(LZW_MISSING is not None, reason=LZW_MISSING or "")
+"""Marks a test that writes or reads .Z (LZW) data (ncompress)."""
+
+
+@contextmanager
+def optional_tools() -> Iterator[None]:
+    """Skips the test when its block needs an optional tool that is missing here.
+
+    For tests parametrized over the whole registry, which cannot know each dataset's tools: a
+    ``MissingToolError`` becomes a skip with its message (which says what to install), but only
+    when one of the optional tools is in fact missing; otherwise it is a failure like any other.
+    """
+    try:
+        yield
+    except MissingToolError as error:
+        if RAR_MISSING is None and LZW_MISSING is None:
+            raise
+        pytest.skip(str(error))
 
 
 def spec_of(dataset: str | ModuleType) -> DatasetSpec:
@@ -59,6 +117,27 @@ def prepared_and_converted(
     return raw, converted(dataset, prepared(dataset, raw))
 
 
+def unpacked_and_converted(name: str, raw: Path) -> dict[str, list[Example]]:
+    """Unpacks the artefacts already in ``raw`` (a fixture or a handmade layout) and converts."""
+    unpack_artefacts(get_dataset(name), raw)
+    return converted(name, raw)
+
+
+def split_sizes(splits: dict[str, list[Example]]) -> dict[str, int]:
+    """The number of examples of each of the four splits."""
+    return {split: len(splits[split]) for split in SPLITS}
+
+
+def names_in(out: dict[str, list[Example]], *splits: str) -> set[str]:
+    """The names of the examples of ``splits``."""
+    return {example.name for split in splits for example in out[split]}
+
+
+def tar_member_name(example: Example) -> str:
+    """The member name of a tar-streamed example (its name is ``<archive>:<member>``)."""
+    return example.name.split(":", 1)[1]
+
+
 def example_names(examples: Iterable[Example]) -> list[str]:
     """The examples' names, in order."""
     return [example.name for example in examples]
@@ -80,6 +159,42 @@ def tfds_stored_order(split: str, count: int) -> list[int]:
     TFDS sorts by md5(split name + str(key)); computed here independently of ``splits.tfds_order``.
     """
     return sorted(range(count), key=lambda i: hashlib.md5(f"{split}{i}".encode()).digest())
+
+
+def tfds_md5_rank(split: str, key: str) -> str:
+    """The hex MD5 by which TFDS stores the example ``key`` of ``split`` (sorted by it)."""
+    return hashlib.md5(split.encode() + key.encode()).hexdigest()
+
+
+# TFDS's mnist, svhn, cifar and stl10 builders key example i of a split by the int i (see
+# tfds_stored_order; for CIFAR-10 running on across data_batch_1..5). The stored orders of the
+# fixtures' splits (20 or 30 train, 10 test images), pinned: a change here moves images between
+# train, dev and dev_test.
+TFDS_PINNED_ORDER = {
+    ("train", 20): [6, 16, 19, 12, 14, 18, 5, 13, 15, 4, 10, 17, 0, 8, 3, 1, 9, 7, 11, 2],
+    ("train", 30): [
+        28, 6, 16, 19, 12, 14, 25, 18, 5, 27, 26, 13, 15, 21, 4, 29, 10, 22, 17, 0, 8, 23, 3, 1,
+        24, 20, 9, 7, 11, 2,
+    ],
+    ("test", 10): [6, 1, 8, 9, 4, 3, 2, 7, 5, 0],
+}  # fmt: skip
+TFDS_TRAIN_ORDER = TFDS_PINNED_ORDER[("train", 20)]
+"""The CIFAR and STL-10 fixtures' 20 train images in TFDS's stored order."""
+TFDS_TEST_ORDER = TFDS_PINNED_ORDER[("test", 10)]
+"""The CIFAR and STL-10 fixtures' 10 test images in TFDS's stored order."""
+CIFAR_STL10_ARCHIVES = {
+    "cifar10": "cifar-10-python.tar.gz",
+    "cifar100": "cifar-100-python.tar.gz",
+    "stl10": "stl10_binary.tar.gz",
+}
+"""The archive of each TFDS object dataset, by dataset id."""
+
+
+def voc_multi_hot(raw: Path, archive: str, year: int, example: Example) -> list[int]:
+    """The labels of a VOC example, read here from its annotation file."""
+    image_id = Path(example.name).stem
+    xml = extracted_dir(raw, archive) / f"VOCdevkit/VOC{year}/Annotations/{image_id}.xml"
+    return sorted({_voc.VOC_CLASSES.index(n) for n in _voc.object_names(xml)})
 
 
 def tar_members(path: Path) -> dict[str, bytes]:

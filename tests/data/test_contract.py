@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import handler_fixtures
 import numpy as np
 import pytest
+from handler_fixtures import optional_tools
 
+from nevisbench.data.extract import MissingToolError
 from nevisbench.data.prepare import unpack_artefacts
 from nevisbench.data.spec import get_dataset, list_datasets
 from nevisbench.data.store import open_dataset, verify_dataset, write_dataset
@@ -17,9 +21,10 @@ from nevisbench.values import STORED_SPLITS, Split, TaskKind
 def test_fixture_converts_and_reads_back(name: str, tmp_path: Path, home: Path) -> None:
     spec = get_dataset(name)
     raw = tmp_path / "raw"
-    spec.make_fixture(raw)
-    unpack_artefacts(spec, raw)
-    stored = write_dataset(spec, spec.convert(raw), home / "datasets" / name)
+    with optional_tools():  # RAR and .Z sources need optional extras
+        spec.make_fixture(raw)
+        unpack_artefacts(spec, raw)
+        stored = write_dataset(spec, spec.convert(raw), home / "datasets" / name)
     assert stored.task == spec.task_key
     assert open_dataset(name).meta["spec"]["id"] == name
     assert verify_dataset(name) == []
@@ -41,6 +46,23 @@ def test_fixture_converts_and_reads_back(name: str, tmp_path: Path, home: Path) 
     assert len(both) == len(stored.split(Split.TRAIN)) + len(stored.split(Split.DEV))
     assert sum(stored.meta["corrupt_images"][s.value]["count"] for s in STORED_SPLITS) == 0
     assert total > 0
+
+
+@pytest.mark.parametrize("rar_missing", [True, False])
+def test_a_missing_rar_reader_skips_with_the_install_hint(
+    rar_missing: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a bare machine: no rarfile package. The contract test then skips a RAR dataset, saying
+    # what to install; where every optional tool is present, the same error is a failure.
+    monkeypatch.setitem(sys.modules, "rarfile", None)
+    monkeypatch.setattr(handler_fixtures, "RAR_MISSING", "no rarfile" if rar_missing else None)
+    monkeypatch.setattr(handler_fixtures, "LZW_MISSING", None)
+    spec = get_dataset("tid2008")
+    spec.make_fixture(tmp_path)
+    expected = pytest.skip.Exception if rar_missing else MissingToolError
+    hint = r"pip install 'nevisbench\[rar\]'.*apt-get install unar"
+    with pytest.raises(expected, match=hint), optional_tools():
+        unpack_artefacts(spec, tmp_path)
 
 
 @pytest.mark.parametrize("name", list_datasets())

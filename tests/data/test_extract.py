@@ -550,7 +550,7 @@ def test_rar_over_the_cap_is_refused(tmp_path: Path) -> None:
 
 
 def test_unpack_artefacts_unpacks_the_marked_ones_once(tmp_path: Path) -> None:
-    from nevisbench.data.handlers._common import write_zip
+    from nevisbench.data.handlers._fixtures import write_zip
     from nevisbench.data.prepare import unpack_artefacts
     from nevisbench.data.spec import Artefact, DatasetSpec, extracted_dir
     from nevisbench.values import TaskKind

@@ -6,10 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    layout_error,
-    list_files,
-)
+from nevisbench.data.handlers._layout import layout_error, list_files
 from nevisbench.data.spec import Example
 
 

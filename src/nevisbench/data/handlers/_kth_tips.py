@@ -3,7 +3,7 @@
 The three archives share one layout, ``<top>/<material>/<image>.png`` (KTH-TIPS) or
 ``<top>/<material>/sample_<x>/<image>.png`` (KTH-TIPS2), and one reference rule: the label is the
 material folder (the folder above ``sample_*`` when there is one), numbered in sorted order, and every
-image is drawn with R4.
+image is drawn with R4, in the order the tar stores its members (the reference's order).
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    list_files,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import tar_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import (
     Artefact,
     DatasetSpec,
@@ -42,8 +38,10 @@ KTH_TIPS2_CLASSES = (
 
 SPLIT_RULE = (
     "reference R4: each image drawn train .56 / dev .12 / dev_test .12 / test .20 (RandomState(0)) "
-    "in sorted member-path order"
+    "in the tar's member order"
 )
+# 2: examples follow the tar's member order (1 sorted them by path, unlike the reference).
+VERSION = 2
 
 
 def material_of(relative: str) -> str:
@@ -60,7 +58,7 @@ def material_of(relative: str) -> str:
 def examples(
     raw_dir: Path, dataset: str, archive: str, top: str, class_names: Sequence[str]
 ) -> list[Example]:
-    """Every ``.png`` of the unpacked archive, in sorted path order, labelled by material."""
+    """Every ``.png`` of the unpacked archive, in the tar's member order, labelled by material."""
     root = extracted_dir(raw_dir, archive)
     base = root / top
     if not base.is_dir():
@@ -82,13 +80,17 @@ def examples(
         raise layout_error(dataset, archive, what)
     index = {name: label for label, name in enumerate(class_names)}
     out = []
-    # The reference labels only members whose path contains ".png".
-    for path in list_files(base, (".png",)):
-        relative = path.relative_to(root).as_posix()
+    # The reference walks the tar's members in the order the tar stores them (its R4 draw goes by
+    # position in that order), labelling only the PNGs; hidden files (._x.png) are left out.
+    prefix = base.relative_to(root).as_posix() + "/"
+    for relative in tar_names(raw_dir / archive, dataset, as_extracted=True):
+        hidden = any(part.startswith(".") for part in relative.split("/"))
+        if not relative.startswith(prefix) or not relative.lower().endswith(".png") or hidden:
+            continue
         material = material_of(relative) if relative.count("/") >= 2 else ""
         if material not in index:
             raise layout_error(dataset, archive, f"a material folder for {relative}")
-        out.append(Example(path, index[material], relative))
+        out.append(Example(root / relative, index[material], relative))
     return out
 
 
@@ -101,10 +103,13 @@ def convert_archive(
 def write_fixture(
     raw_dir: Path, archive: str, top: str, class_names: Sequence[str], samples: Sequence[str]
 ) -> None:
-    """A tar with the real layout: 3 tiny colour PNGs per material (per sample folder, if any)."""
+    """A tar with the real layout: 3 tiny colour PNGs per material (per sample folder, if any).
+
+    The materials are stored last one first, so that the tar's member order is not the sorted one.
+    """
     members: dict[str, bytes] = {}
     seed = 0
-    for material in class_names:
+    for material in reversed(class_names):
         for sample in samples or ("",):
             folder = f"{top}/{material}/{sample + '/' if sample else ''}"
             for k in range(1, 4):
@@ -161,6 +166,7 @@ def register(
             convert=convert,
             make_fixture=make_fixture,
             split_rule=SPLIT_RULE,
+            version=VERSION,
             notes=notes,
         )
     )
@@ -168,8 +174,8 @@ def register(
 
 COMMON_NOTES = (
     "Class names are static (the material folders, sorted, as the reference numbers them at run "
-    "time); an archive whose folders differ is refused. Examples are ordered by sorted member path; "
-    "the reference walks the tar in archive order, so R4 membership may differ from the paper's. "
+    "time); an archive whose folders differ is refused. Examples follow the tar's member order, "
+    "as the reference walks the tar, so R4 membership is the paper's. "
     "The reference's preprocessing='random_crop' metadata is never applied there (quirk Q1) and is "
     "not applied here."
 )

@@ -6,14 +6,9 @@ import bisect
 from collections.abc import Sequence
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    iter_lines,
-    layout_error,
-    list_files,
-    write_rar,
-)
+from nevisbench.data.handlers._archives import iter_lines
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_rar
+from nevisbench.data.handlers._layout import layout_error, list_files
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

@@ -17,13 +17,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    iter_lines,
-    layout_error,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import iter_lines
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Example, extracted_dir
 
 VOC_CLASSES = (

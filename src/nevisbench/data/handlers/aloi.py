@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
+from nevisbench.data.handlers._archives import (
     THUMBS_DB,
     TarMember,
-    encode_image,
-    fixture_image,
-    layout_error,
     stream_tar_members,
     stream_tar_splits,
     tar_names,
-    write_tar,
 )
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN, random_split
 from nevisbench.values import TaskKind

@@ -5,14 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    list_files,
-    require,
-    write_zip,
-)
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, list_files, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

@@ -8,14 +8,9 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    require,
-    write_zip,
-    zip_names,
-)
+from nevisbench.data.handlers._archives import zip_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

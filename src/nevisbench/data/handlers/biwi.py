@@ -9,13 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    image_members,
-    kaggle_zip,
-    layout_error,
-    list_files,
-    write_zip,
-)
+from nevisbench.data.handlers._fixtures import image_members, write_zip
+from nevisbench.data.handlers._layout import kaggle_zip, layout_error, list_files
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.values import TaskKind
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, Crop, DatasetSpec, Example, register_dataset
 from nevisbench.values import TaskKind
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import encode_image, fixture_image, layout_error, write_tar
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.values import TaskKind
@@ -147,9 +148,13 @@ SPEC = register_dataset(
         "dev_test = the rest (2,142 / 459 / 459); test = TFDS test",
         notes="Labels are TFDS's: the class folder lower-cased, numbered in sorted order (102 classes, "
         "BACKGROUND_Google included, Faces and Faces_easy kept apart). TFDS's stored order is "
-        "reproduced exactly (MD5 of split name + key, ascending), but its 30-per-class draw walks "
-        "folders and files in directory-listing order, which TFDS does not fix; we draw in sorted "
-        "(byte) order, so train/test membership, and so the slices, may differ from the paper's. "
+        "reproduced exactly (MD5 of split name + key '<folder>/<file>', ascending), but its "
+        "30-per-class draw walks folders and files in the directory-listing order of the machine "
+        "that built TFDS's copy (tf.io.gfile.listdir, unsorted), and one RandomState serves every "
+        "class in turn. The keys name each example, not the order it was drawn in, so that order "
+        "cannot be recovered from them; we draw in sorted (byte) order, which is exact only if that "
+        "machine listed folders sorted. Train/test membership, and so the slices, may differ from "
+        "the paper's. "
         "The archive is the TFDS 3.0.1 source (the Google Drive copy of 101_ObjectCategories.tar.gz); "
         "the annotations (Annotations.tar) are not used.",
     )

@@ -6,15 +6,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    TarMember,
-    encode_image,
-    fixture_image,
-    stream_tar_splits,
-    tar_bytes,
-    tar_names,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import TarMember, stream_tar_splits, tar_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, tar_bytes, write_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import layout_error, require, write_zip
+from nevisbench.data.handlers._fixtures import write_zip
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_TRAIN, RandomSplitAssigner
 from nevisbench.values import TaskKind

@@ -10,16 +10,10 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    list_files,
-    read_members,
-    require,
-    unique_by_pixels,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import read_members
+from nevisbench.data.handlers._dedup import unique_by_pixels
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error, list_files, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

@@ -6,13 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    tree_names,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import tree_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.values import TaskKind
 

@@ -9,14 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    read_members,
-    require,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import read_members
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.spec import Artefact, Crop, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

@@ -5,14 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    THUMBS_DB,
-    encode_image,
-    fixture_image,
-    layout_error,
-    tree_names,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import THUMBS_DB, tree_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

@@ -8,14 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    layout_error,
-    read_members,
-    stream_zip_members,
-    write_zip,
-    zip_names,
-)
+from nevisbench.data.handlers._archives import read_members, stream_zip_members, zip_names
+from nevisbench.data.handlers._fixtures import encode_image, write_zip
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

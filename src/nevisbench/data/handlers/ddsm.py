@@ -7,13 +7,8 @@ import io
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from nevisbench.data.handlers._common import (
-    image_members,
-    kaggle_zip,
-    layout_error,
-    require,
-    write_zip,
-)
+from nevisbench.data.handlers._fixtures import image_members, write_zip
+from nevisbench.data.handlers._layout import kaggle_zip, layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

@@ -5,15 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    iter_lines,
-    layout_error,
-    list_files,
-    require,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import iter_lines, tar_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import IMAGE_SUFFIXES, layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind
@@ -63,16 +57,22 @@ def convert(raw_dir: Path) -> dict[str, list[Example]]:
         raise layout_error(DATASET, _FILE, "the 70 families of families.txt (the file lists others)")
     trainval = read_split(data / "images_family_trainval.txt", root)
     test = read_split(data / "images_family_test.txt", root)
-    images = list_files(require(data / "images", DATASET, _FILE, root))
+    require(data / "images", DATASET, _FILE, root)
     pools: dict[str, list[Example]] = {"trainval": [], "test": []}
-    for path in images:
+    # The reference reads the images in the order the tar stores them (its T3 draw goes by
+    # position in that order), each numbered by its file name.
+    for name in tar_names(raw_dir / _FILE, DATASET, as_extracted=True):
+        folder, _, filename = name.rpartition("/")
+        stem, dot, suffix = filename.rpartition(".")
+        if folder != f"{_DATA}/images" or f"{dot}{suffix}".lower() not in IMAGE_SUFFIXES:
+            continue
         try:
-            number = int(path.stem)
+            number = int(stem)
         except ValueError:
             continue
         for pool, labels in (("trainval", trainval), ("test", test)):
             if number in labels:
-                pools[pool].append(Example(path, labels[number], f"{_DATA}/images/{path.name}"))
+                pools[pool].append(Example(root / name, labels[number], name))
     return official_train_split(pools["trainval"], pools["test"])
 
 
@@ -81,7 +81,9 @@ def make_fixture(raw_dir: Path) -> None:
     members: dict[str, bytes] = {}
     members[f"{_DATA}/families.txt"] = "".join(f"{n}\n" for n in CLASS_NAMES).encode()
     trainval, test = [], []
-    for i in range(36):
+    # The images are stored in an order that is not the sorted one (last number first), so that
+    # a handler that sorts them gives other splits than the reference's tar order.
+    for i in reversed(range(36)):
         number = f"{1000000 + 37 * i:07d}"
         members[f"{_DATA}/images/{number}.jpg"] = encode_image(fixture_image(i, 12, 16), "JPEG")
         line = f"{number} {CLASS_NAMES[(5 * i) % len(CLASS_NAMES)]}\n"
@@ -116,12 +118,14 @@ SPEC = register_dataset(
         ),
         convert=convert,
         make_fixture=make_fixture,
+        # 2: examples follow the tar's member order (1 sorted them by image number).
+        version=2,
         split_rule="reference T3: the official trainval images (images_family_trainval.txt, 6,667) "
-        "drawn train .70 / dev .15 / dev_test .15 (RandomState(0), sorted image order); the official "
-        "test images (3,333) are the test split",
+        "drawn train .70 / dev .15 / dev_test .15 (RandomState(0), in the tar's member order); the "
+        "official test images (3,333) are the test split",
         notes="Labels are the family level (families.txt order). Whole images as the reference stores "
-        "them: the 20-pixel copyright banner at the bottom of each photo is not cut off. The reference "
-        "draws the split in the tar's member order; we use sorted image numbers, so membership may "
-        "differ if the tar is stored in another order.",
+        "them: the 20-pixel copyright banner at the bottom of each photo is not cut off. Images are "
+        "read in the tar's member order, as the reference reads them, so the split draw follows the "
+        "same order as the paper's.",
     )
 )

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    iter_lines,
-    layout_error,
-    require,
-    tar_names,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import iter_lines, tar_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

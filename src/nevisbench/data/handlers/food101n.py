@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    require,
-    write_zip,
-    zip_names,
-)
+from nevisbench.data.handlers._archives import zip_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.handlers.food101 import CLASS_NAMES
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split

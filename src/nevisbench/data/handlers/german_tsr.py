@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    list_files,
-    read_members,
-    require,
-    write_zip,
-)
-from nevisbench.data.handlers._full_1992_b import relative_name
+from nevisbench.data.handlers._archives import read_members
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, list_files, relative_name, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

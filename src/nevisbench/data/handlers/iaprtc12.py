@@ -12,14 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    archive_error,
-    encode_image,
-    fixture_image,
-    layout_error,
-    stream_zip_members,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import archive_error, stream_zip_members
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

@@ -12,15 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    archive_error,
-    encode_image,
-    fixture_image,
-    layout_error,
-    read_members,
-    tar_bytes,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import archive_error, read_members
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, tar_bytes, write_tar
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import tfds_order
 from nevisbench.values import TaskKind

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import layout_error
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

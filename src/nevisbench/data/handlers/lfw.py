@@ -5,15 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    require,
-    tar_names,
-    write_tar,
-)
-from nevisbench.data.handlers._full_1992_b import class_lookup, label_of
+from nevisbench.data.handlers._archives import tar_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import class_lookup, label_of, layout_error, require
 from nevisbench.data.handlers._lfw import MIN_IMAGES, PEOPLE, split_person
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.values import TaskKind

@@ -12,14 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    TarMember,
-    archive_error,
-    fixture_image,
-    layout_error,
-    stream_tar_splits,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import TarMember, archive_error, stream_tar_splits
+from nevisbench.data.handlers._fixtures import fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

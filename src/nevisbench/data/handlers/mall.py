@@ -8,15 +8,9 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from nevisbench.data.handlers._common import (
-    count_buckets,
-    encode_image,
-    fixture_image,
-    layout_error,
-    list_files,
-    require,
-    write_zip,
-)
+from nevisbench.data.handlers._buckets import count_buckets
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, list_files, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.values import TaskKind
 

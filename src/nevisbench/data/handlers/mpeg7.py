@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import posixpath
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    THUMBS_DB,
-    encode_image,
-    layout_error,
-    tree_names,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import THUMBS_DB, archive_error, tree_names
+from nevisbench.data.handlers._fixtures import encode_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind
@@ -35,6 +34,8 @@ CLASS_NAMES = tuple(sorted((
 )))  # fmt: skip
 _LABELS = {name: label for label, name in enumerate(CLASS_NAMES)}
 
+log = logging.getLogger(__name__)
+
 
 def shape_of(member: str) -> str | None:
     """The shape name of a member (its base name up to the first '-'); None for the six extra
@@ -45,7 +46,27 @@ def shape_of(member: str) -> str | None:
     return name
 
 
+def directory_entries(path: Path) -> list[str]:
+    """The zip's directory entries (``original/``), in its central directory's order."""
+    try:
+        with zipfile.ZipFile(require(path, DATASET, _FILE)) as archive:
+            return [info.filename for info in archive.infolist() if info.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+        raise archive_error(DATASET, path, error) from None
+
+
 def convert(raw_dir: Path) -> dict[str, list[Example]]:
+    # The reference builds its class list from every name of the zip, a directory entry included:
+    # "original/" gives the shape "" (sorted first), so it counts 71 classes and labels each shape
+    # one higher. A directory is not a class: we keep the 70 shapes and say where we depart.
+    folders = directory_entries(raw_dir / _FILE)
+    if folders:
+        log.info(
+            "dataset %s: %s has directory entries (%s); they are not classes, so labels are 0..69, "
+            "where the reference counted an empty class first and numbered the shapes 1..70 "
+            "(docs/decisions.md)",
+            DATASET, _FILE, ", ".join(folders),
+        )  # fmt: skip
     root = extracted_dir(raw_dir, _FILE)
     examples = []
     for name in tree_names(root, DATASET, _FILE):  # sorted, as the reference reads the zip
@@ -70,7 +91,9 @@ def _silhouette(seed: int) -> np.ndarray:
 
 def make_fixture(raw_dir: Path) -> None:
     shapes = ["apple", "Bone", "device0", "HCircle", "lizzard", "sea_snake", "watch"]
-    members = {
+    # A directory entry first, as zip tools write one for the folder: it is not a class.
+    members = {"original/": b""}
+    members |= {
         f"original/{shape}-{k}.gif": encode_image(_silhouette(10 * i + k), "GIF")
         for i, shape in enumerate(shapes)
         for k in range(1, 6)
@@ -113,8 +136,10 @@ SPEC = register_dataset(
         "Python's sorted order (case-sensitive: Bone, Comma, Glas, HCircle, Heart, Misk, then "
         "the lower-case names), as the reference numbers the names it finds at run time; here "
         "the 70 names are static and a file naming another shape is a layout error. The six "
-        "extra files (confusions.*, shapedata.*) are skipped. Assumption: the zip has no "
-        "directory entries (if it had, the reference would have counted an empty '' class "
-        "first and shifted every label by one).",
+        "extra files (confusions.*, shapedata.*) are skipped. Directory entries of the zip "
+        "(original/) are not classes: the reference builds its class list from every zip entry, "
+        "so a directory entry would give it 71 classes, an empty '' class first and every shape "
+        "one label higher; convert detects such entries and logs it, and the labels stay 0..69 "
+        "(the same images in the same classes, numbered one lower than such a reference run).",
     )
 )

@@ -6,15 +6,9 @@ import csv
 import io
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    image_members,
-    iter_lines,
-    kaggle_zip,
-    layout_error,
-    list_files,
-    require,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import iter_lines
+from nevisbench.data.handlers._fixtures import image_members, write_zip
+from nevisbench.data.handlers._layout import kaggle_zip, layout_error, list_files, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

@@ -15,13 +15,9 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    load_mat,
-    write_tar,
-)
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error
+from nevisbench.data.handlers._mat import load_mat
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.values import TaskKind

@@ -7,15 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    load_mat,
-    require,
-    tar_names,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import tar_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error, require
+from nevisbench.data.handlers._mat import load_mat
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_val_split
 from nevisbench.values import TaskKind

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nevisbench.data.handlers._common import LayoutError, layout_error
+from nevisbench.data.handlers._layout import LayoutError, layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import contiguous_split, tfds_order
 from nevisbench.values import TaskKind

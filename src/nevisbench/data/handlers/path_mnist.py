@@ -8,13 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import (
-    fixture_image,
-    kaggle_zip,
-    layout_error,
-    read_members,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import read_members
+from nevisbench.data.handlers._fixtures import fixture_image, write_zip
+from nevisbench.data.handlers._layout import kaggle_zip, layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

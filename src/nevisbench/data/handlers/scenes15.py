@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import (
+    class_lookup,
+    label_of,
     layout_error,
     list_files,
+    relative_name,
     require,
-    write_zip,
 )
-from nevisbench.data.handlers._full_1992_b import class_lookup, label_of, relative_name
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

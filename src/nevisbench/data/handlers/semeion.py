@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import iter_lines, layout_error, require
+from nevisbench.data.handlers._archives import iter_lines
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

@@ -10,15 +10,10 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from nevisbench.data.handlers._common import (
-    count_buckets,
-    image_members,
-    kaggle_zip,
-    layout_error,
-    require,
-    write_zip,
-    zip_names,
-)
+from nevisbench.data.handlers._archives import zip_names
+from nevisbench.data.handlers._buckets import count_buckets
+from nevisbench.data.handlers._fixtures import image_members, write_zip
+from nevisbench.data.handlers._layout import kaggle_zip, layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.values import TaskKind
 

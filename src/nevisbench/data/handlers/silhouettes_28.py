@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from nevisbench.data.handlers._common import layout_error, load_mat, require
+from nevisbench.data.handlers._layout import layout_error, require
+from nevisbench.data.handlers._mat import load_mat
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_val_split
 from nevisbench.values import TaskKind

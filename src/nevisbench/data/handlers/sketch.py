@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nevisbench.data.handlers._common import encode_image, layout_error, list_files, write_zip
+from nevisbench.data.handlers._fixtures import encode_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, list_files
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

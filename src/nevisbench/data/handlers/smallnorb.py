@@ -11,7 +11,7 @@ from typing import IO
 
 import numpy as np
 
-from nevisbench.data.handlers._common import layout_error, require
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.values import TaskKind
 

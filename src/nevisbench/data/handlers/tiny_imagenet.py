@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    iter_lines,
-    layout_error,
-    list_files,
-    require,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import iter_lines
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error, list_files, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind

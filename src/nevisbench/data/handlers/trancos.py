@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    count_buckets,
-    encode_image,
-    fixture_image,
-    layout_error,
-    list_files,
-    require,
-    write_tar,
-)
+from nevisbench.data.handlers._buckets import count_buckets
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error, list_files, require
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import official_train_val_split
 from nevisbench.values import TaskKind

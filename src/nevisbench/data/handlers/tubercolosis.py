@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from nevisbench.data.handlers._chest_xray import folder_labelled
-from nevisbench.data.handlers._common import image_members, kaggle_zip, write_zip
+from nevisbench.data.handlers._fixtures import image_members, write_zip
+from nevisbench.data.handlers._layout import kaggle_zip
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

@@ -6,16 +6,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    THUMBS_DB,
-    TarMember,
-    encode_image,
-    fixture_image,
-    layout_error,
-    stream_tar_splits,
-    tar_names,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import THUMBS_DB, TarMember, stream_tar_splits, tar_names
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind

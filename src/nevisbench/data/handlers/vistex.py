@@ -10,17 +10,16 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nevisbench.data.extract import decompress_z
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
+from nevisbench.data.extract import MissingToolError, decompress_z
+from nevisbench.data.handlers._archives import member_path
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import (
+    class_lookup,
+    label_of,
     layout_error,
     list_files,
-    member_path,
     require,
-    write_tar,
 )
-from nevisbench.data.handlers._full_1992_b import class_lookup, label_of
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, extracted_dir, register_dataset
 from nevisbench.data.splits import FRACTIONS_ALL_DATA, random_split
 from nevisbench.values import TaskKind
@@ -172,7 +171,13 @@ def fixture_layout() -> tuple[dict[str, bytes], dict[str, str], dict[str, bytes]
 
 
 def make_fixture(raw_dir: Path) -> None:
-    import ncompress  # optional dependency (nevisbench[lzw]), as for the real archive
+    try:
+        import ncompress  # optional dependency (nevisbench[lzw]), as for the real archive
+    except ImportError:
+        raise MissingToolError(
+            f"the {DATASET} fixture writes .tar.Z parts, which needs the ncompress package: "
+            f"pip install 'nevisbench[lzw]'"
+        ) from None
 
     part_a_files, links, flat = fixture_layout()
     members = {

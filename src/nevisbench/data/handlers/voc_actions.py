@@ -7,14 +7,9 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    iter_lines,
-    layout_error,
-    require,
-    write_tar,
-)
+from nevisbench.data.handlers._archives import iter_lines
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_tar
+from nevisbench.data.handlers._layout import layout_error, require
 from nevisbench.data.spec import (
     Artefact,
     Crop,

@@ -7,14 +7,9 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from nevisbench.data.handlers._common import (
-    encode_image,
-    fixture_image,
-    layout_error,
-    read_members,
-    stream_zip_members,
-    write_zip,
-)
+from nevisbench.data.handlers._archives import read_members, stream_zip_members
+from nevisbench.data.handlers._fixtures import encode_image, fixture_image, write_zip
+from nevisbench.data.handlers._layout import layout_error
 from nevisbench.data.spec import Artefact, DatasetSpec, Example, register_dataset
 from nevisbench.data.splits import official_train_split
 from nevisbench.values import TaskKind
