@@ -51,6 +51,9 @@ def provenance(device: torch.device) -> dict[str, Any]:
         "processor": platform.processor(),
         "cpus": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
+        # The CPU kernel set PyTorch dispatches to (e.g. AVX512, AVX2): with the thread count and the torch
+        # version, what decides whether two CPU runs give the same numbers.
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "device": str(device),
     }
     if device.type == "cuda":
