@@ -16,8 +16,8 @@ import nevisbench
 from nevisbench.cli import main
 
 # Three tasks of the demo stream (9 events), enough that a signal after the first event finds work left.
-TINY = ["--set", "options.backbone=small_cnn", "--set", "options.image_size=16", "--set", "options.max_steps=12",
-        "--set", "options.validate_every=6", "--set", "options.trials=1", "--set", "options.batch_size=32",
+TINY = ["--set", "options.backbone=small_cnn", "--set", "options.image_size=16", "--set", "options.max_steps=120",
+        "--set", "options.validate_every=60", "--set", "options.trials=1", "--set", "options.batch_size=32",
         "--set", "stream.stop_year=2008"]
 
 

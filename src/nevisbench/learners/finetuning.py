@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from nevisbench.compute.flops import peak_parameters
+from nevisbench.files import atomic_path
 from nevisbench.learners.base import Predictions, PredictTask, TrainReport, TrainTask
 from nevisbench.learners.hparams import search_space
 from nevisbench.learners.nn.backbones import create_backbone
@@ -236,10 +237,8 @@ class FinetuningLearner:
         info["winner"] = winner.trial.index
         info["dev_error"] = winner.result.best_dev_error
         file = f"task_{task.index:04d}_{task.key.name}.pt"
-        task.scratch.mkdir(parents=True, exist_ok=True)
-        tmp = task.scratch / (file + ".part")
-        torch.save(winner.result.state, tmp)
-        tmp.replace(task.scratch / file)
+        with atomic_path(task.scratch / file) as tmp:
+            torch.save(winner.result.state, tmp)
         self.tasks[task.key.name] = {"index": task.index, "file": file}
         self.last_file = file
         for trial_file in task.scratch.glob(f"trial_{task.index:04d}_*.pt"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import pickle
 import time
 from collections.abc import Callable, Sequence
@@ -22,6 +21,7 @@ import torch
 from torch import nn
 
 from nevisbench import __version__
+from nevisbench.files import atomic_path, write_json
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,9 @@ def save_backbone(path: Path, backbone: str, state: dict[str, torch.Tensor], rec
         "state": {k: v.detach().to("cpu", copy=True) for k, v in state.items()},
         "record": json.dumps(record),
     }
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    torch.save(payload, tmp)
-    tmp.replace(path)
-    path.with_suffix(path.suffix + ".json").write_text(json.dumps({"backbone": backbone, **record}, indent=2) + "\n")
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
+    write_json(path.with_suffix(path.suffix + ".json"), {"backbone": backbone, **record})
     return path
 
 
