@@ -146,3 +146,20 @@ def test_compare_says_whether_a_difference_is_noise(seeds: Path, tmp_path: Path,
 def test_plain_run_dirs_of_one_config_are_grouped(seeds: Path) -> None:
     (group,) = load_groups([seeds / "seed_0", seeds / "seed_1"])
     assert group.statistics()["seeds"] == 2
+
+
+def test_report_of_a_seeds_dir_draws_intervals(seeds: Path, tmp_path: Path) -> None:
+    from matplotlib.container import ErrorbarContainer
+
+    from nevisbench.reporting.aggregate import interval_points
+    from nevisbench.reporting.html import write_report
+    from nevisbench.reporting.plots import plot_error_vs_flops
+
+    report = write_report([seeds], tmp_path / "report.html")
+    html = report.html.read_text()
+    assert 'id="seeds-table"' in html and [r.label for r in report.runs] == ["seed_0", "seed_1"]
+    (point,) = interval_points(load_groups([seeds]))
+    assert point["seeds"] == 2 and point["low"] <= point["mean_error"] <= point["high"]
+    figure = plot_error_vs_flops(report.runs, [point])
+    assert any(isinstance(c, ErrorbarContainer) for c in figure.axes[0].containers)
+    assert not any(isinstance(c, ErrorbarContainer) for c in plot_error_vs_flops(report.runs).axes[0].containers)

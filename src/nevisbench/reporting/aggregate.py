@@ -287,3 +287,17 @@ def noise_verdict(a: SeedGroup, b: SeedGroup) -> dict[str, Any] | None:
         float(np.mean(x) - np.mean(y))
     return {"difference": difference, "low": low, "high": high, "interval_over": over,
             "within_noise": low <= 0.0 <= high}
+
+
+def interval_points(groups: Sequence[SeedGroup]) -> list[dict[str, Any]]:
+    """For each group of several averaged seeds: its label, mean end-of-stream train FLOPs, mean error,
+    95% interval and number of seeds (what the error-vs-FLOPs figure draws as error bars)."""
+    out = []
+    for group in groups:
+        stats = group.statistics()
+        if stats["interval_over"] != "seeds":
+            continue
+        flops = [r.records[-1].cumulative_flops.get("train", 0) for r in group.complete]
+        out.append({"label": group.label, "train_flops": float(np.mean(flops)), "mean_error": stats["mean_error"],
+                    "low": stats["low"], "high": stats["high"], "seeds": stats["seeds"]})
+    return out

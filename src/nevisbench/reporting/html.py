@@ -195,8 +195,31 @@ def _run_section(number: int, run: RunData) -> str:
     return "\n".join(parts)
 
 
-def render_html(runs: Sequence[RunData], pngs: dict[str, bytes], report_notes: Sequence[str]) -> str:
-    """The report page: notes, summary table, figures (``pngs`` by name, embedded), one section per run."""
+def seeds_html(groups: Sequence[Any]) -> str:
+    """The table of seed groups (``aggregate.SeedGroup``): mean error, 95% interval, seeds averaged,
+    missing and partial; empty without groups."""
+    if not groups:
+        return ""
+    rows = []
+    for group in groups:
+        stats = group.statistics()
+        interval = ("—" if stats["low"] is None else f"{format_rate(stats['low'])} – {format_rate(stats['high'])}"
+                    + ("" if stats["interval_over"] == "seeds" else " (over tasks, 1 seed)"))
+        rows.append("<tr>" + _cell(group.label) + _cell(group.learner) + _cell(format_rate(stats["mean_error"]), "num")
+                    + _cell(interval, "num") + _cell(str(stats["seeds"]), "num")
+                    + _cell(", ".join(map(str, stats["missing"])) or "—")
+                    + _cell(", ".join(map(str, stats["partial"])) or "—") + "</tr>")
+    table = _table("seeds-table", ("runs", "learner", "mean error", "95% interval", "seeds averaged",
+                                   "missing seeds", "partial seeds"), rows)
+    return (f'<section id="seeds"><h2>Seeds</h2>{table}<p>Runs differing only in their seed, averaged; the '
+            "interval is a percentile bootstrap over seeds (10,000 resamples). Missing and partial seeds are "
+            "not averaged in.</p></section>")
+
+
+def render_html(runs: Sequence[RunData], pngs: dict[str, bytes], report_notes: Sequence[str],
+                seeds: str = "") -> str:
+    """The report page: notes, summary table, figures (``pngs`` by name, embedded), one section per run;
+    ``seeds`` (``seeds_html``) after the summary."""
     labels = ", ".join(run.label for run in runs)
     costs = "; ".join(f"{run.label}: {_cost(summary_row(run))}" for run in runs)
     figures_html = "".join(
@@ -229,6 +252,7 @@ by nevisbench {escape(__version__)}</p>
 example-weighted: all their examples pooled); mAP is the mean over multi-label tasks. FLOPs count
 1 multiply-add as 2; train = every step of every trial, total adds selection and prediction.</p>
 </section>
+{seeds}
 <section id="figures"><h2>Figures</h2>
 <p>Cost of the runs drawn: {escape(costs)}.</p>
 {figures_html}
@@ -246,7 +270,11 @@ def write_report(run_dirs: Sequence[Path], output: Path) -> Report:
         FileNotFoundError: a path is not a run directory.
         ValueError: no run directory is given.
     """
-    runs = load_runs(run_dirs)
+    from nevisbench.reporting.aggregate import expand, interval_points, load_groups
+
+    groups = load_groups([Path(p) for p in run_dirs])
+    grouped = [g for g in groups if len(g.runs) > 1 or g.missing]
+    runs = load_runs(expand([Path(p) for p in run_dirs]))
     report_notes = notes(runs)
     # Info, not warning: the notes are returned and shown in the page; the CLI prints them.
     for note in report_notes:
@@ -255,9 +283,9 @@ def write_report(run_dirs: Sequence[Path], output: Path) -> Report:
     output.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     pngs: dict[str, bytes] = {}
-    for name, figure in figures(runs).items():
+    for name, figure in figures(runs, interval_points(grouped)).items():
         paths = save_figure(figure, output.with_name(f"{output.stem}_{name}"))
         written += paths
         pngs[name] = paths[0].read_bytes()
-    write_atomic(output, render_html(runs, pngs, report_notes).encode())
+    write_atomic(output, render_html(runs, pngs, report_notes, seeds_html(grouped)).encode())
     return Report(html=output, figures=written, notes=report_notes, runs=runs)
