@@ -163,3 +163,17 @@ def test_report_of_a_seeds_dir_draws_intervals(seeds: Path, tmp_path: Path) -> N
     figure = plot_error_vs_flops(report.runs, [point])
     assert any(isinstance(c, ErrorbarContainer) for c in figure.axes[0].containers)
     assert not any(isinstance(c, ErrorbarContainer) for c in plot_error_vs_flops(report.runs).axes[0].containers)
+
+
+def test_results_and_report_show_continual_metrics(seeds: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from nevisbench.reporting.html import write_report
+
+    mine = _with_errors(seeds / "seed_0", tmp_path / "mine", [0.2, 0.4])
+    base = _with_errors(seeds / "seed_0", tmp_path / "base", [0.5, 0.5])
+    assert main(["results", str(mine), "--baseline", str(base)]) == 0
+    out = capsys.readouterr().out
+    assert "forward transfer (baseline − this error, mean over 2 tasks) +0.2000" in out
+    assert "forgetting" in out and "error-vs-log-FLOPs area" in out
+    html = write_report([mine], tmp_path / "r.html", baseline=base).html.read_text()
+    assert 'id="continual-0"' in html and "+0.2000" in html

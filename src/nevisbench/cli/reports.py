@@ -22,13 +22,28 @@ def cmd_report(args: argparse.Namespace) -> int:
         # given as the file would have them land next to it, named after it.
         raise IsADirectoryError(f"-o {output} is a directory; give the HTML file's name, "
                                 f"e.g. -o {output / 'report.html'}")
-    report = write_report([Path(p) for p in args.run_dirs], output)
+    report = write_report([Path(p) for p in args.run_dirs], output,
+                          baseline=Path(args.baseline) if args.baseline else None)
     print_notes(report.notes)
     # soft_wrap: a path is never broken inside a word (the terminal still wraps long lines).
     console.print(f"report: {report.html}", soft_wrap=True)
     console.print("figures: " + ", ".join(str(p) for p in report.figures if p.suffix == ".png")
                   + " (and .svg)", soft_wrap=True)
     return 0
+
+
+def _records(path: Path) -> list:
+    from nevisbench.reporting.runs import load_run
+
+    return load_run(path).records
+
+
+def print_continual(path: Path, baseline: str | None) -> None:
+    """Prints a run's continual-learning metrics (forward transfer against ``baseline``, when given)."""
+    from nevisbench.reporting.continual import continual_lines
+
+    for line in continual_lines(_records(path), _records(Path(baseline)) if baseline else None):
+        console.print(escape(line), soft_wrap=True)
 
 
 def _interval(stats: dict) -> str:
@@ -142,6 +157,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     p.add_argument("-o", "--output", default="report.html",
                    help="the HTML file (default report.html); figures are written beside it")
+    p.add_argument("--baseline", metavar="RUN", help="an independent run of the same stream: forward transfer")
     p.set_defaults(func=cmd_report)
     p = commands.add_parser("compare", help="print runs side by side, sorted by mean error")
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")

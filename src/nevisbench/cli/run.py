@@ -301,6 +301,9 @@ def cmd_results(args: argparse.Namespace) -> int:
             f"(`nevisbench run --workdir {path}` writes one)"
         )
     print_summary(json.loads(summary_file.read_text()), path)
+    from nevisbench.cli.reports import print_continual
+
+    print_continual(path, args.baseline)
     return 0
 
 
@@ -352,4 +355,5 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_pretrain)
     p = commands.add_parser("results", help="print a run's summary (or, for a --seeds directory, its seeds')")
     p.add_argument("workdir")
+    p.add_argument("--baseline", metavar="RUN", help="an independent run of the same stream: forward transfer")
     p.set_defaults(func=cmd_results)

@@ -59,7 +59,7 @@ def forgetting(records: Sequence[Record], split: str | None = None) -> dict[int,
 def backward_transfer(records: Sequence[Record], split: str | None = None) -> float | None:
     """The mean over tasks of (error when learned − final error): negative when the learner forgets."""
     values = forgetting(records, split)
-    return -sum(values.values()) / len(values) if values else None
+    return 0.0 - sum(values.values()) / len(values) if values else None  # 0.0 -: never -0.0
 
 
 def forward_transfer(records: Sequence[Record], baseline: Sequence[Record],

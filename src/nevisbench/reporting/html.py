@@ -18,12 +18,15 @@ from typing import Any
 
 from nevisbench import __version__
 from nevisbench.files import write_atomic
+from nevisbench.records import Record
+from nevisbench.reporting.continual import continual_lines
 from nevisbench.reporting.plots import figures, save_figure
 from nevisbench.reporting.tables import (
     RunData,
     format_flops,
     format_rate,
     format_seconds,
+    load_run,
     load_runs,
     notes,
     summary_row,
@@ -171,7 +174,7 @@ def _reevaluation_table(number: int, run: RunData) -> str:
     return _table(f"reevaluation-{number}", headers, body)
 
 
-def _run_section(number: int, run: RunData) -> str:
+def _run_section(number: int, run: RunData, baseline: Sequence[Record] | None = None) -> str:
     row = summary_row(run)
     parts = [
         f'<section class="run" id="run-{number}"><h2>{escape(run.label)}: {escape(run.learner)} on '
@@ -186,6 +189,9 @@ def _run_section(number: int, run: RunData) -> str:
         _tasks_table(number, run),
         "<h3>End-of-stream re-evaluation</h3>",
         _reevaluation_table(number, run),
+        "<h3>Continual-learning metrics</h3>",
+        f'<ul class="continual" id="continual-{number}">'
+        + "".join(f"<li>{escape(line)}</li>" for line in continual_lines(run.records, baseline)) + "</ul>",
         '<div class="pair"><div><h3>Configuration (config.json)</h3>'
         f"<pre>{escape(json.dumps(run.config, indent=2))}</pre></div>"
         "<div><h3>Provenance (provenance.json)</h3>"
@@ -217,9 +223,9 @@ def seeds_html(groups: Sequence[Any]) -> str:
 
 
 def render_html(runs: Sequence[RunData], pngs: dict[str, bytes], report_notes: Sequence[str],
-                seeds: str = "") -> str:
+                seeds: str = "", baseline: Sequence[Record] | None = None) -> str:
     """The report page: notes, summary table, figures (``pngs`` by name, embedded), one section per run;
-    ``seeds`` (``seeds_html``) after the summary."""
+    ``seeds`` (``seeds_html``) after the summary; forward transfer against ``baseline``'s records."""
     labels = ", ".join(run.label for run in runs)
     costs = "; ".join(f"{run.label}: {_cost(summary_row(run))}" for run in runs)
     figures_html = "".join(
@@ -257,14 +263,14 @@ example-weighted: all their examples pooled); mAP is the mean over multi-label t
 <p>Cost of the runs drawn: {escape(costs)}.</p>
 {figures_html}
 </section>
-{"".join(_run_section(number, run) for number, run in enumerate(runs))}
+{"".join(_run_section(number, run, baseline) for number, run in enumerate(runs))}
 </body></html>
 """
 
 
-def write_report(run_dirs: Sequence[Path], output: Path) -> Report:
+def write_report(run_dirs: Sequence[Path], output: Path, baseline: Path | None = None) -> Report:
     """Reads the runs, writes the HTML report to ``output`` and each figure beside it as
-    ``<stem>_<figure>.png`` and ``.svg``.
+    ``<stem>_<figure>.png`` and ``.svg``; forward transfer is against the ``baseline`` run, when given.
 
     Raises:
         FileNotFoundError: a path is not a run directory.
@@ -287,5 +293,6 @@ def write_report(run_dirs: Sequence[Path], output: Path) -> Report:
         paths = save_figure(figure, output.with_name(f"{output.stem}_{name}"))
         written += paths
         pngs[name] = paths[0].read_bytes()
-    write_atomic(output, render_html(runs, pngs, report_notes, seeds_html(grouped)).encode())
+    base = load_run(Path(baseline)).records if baseline is not None else None
+    write_atomic(output, render_html(runs, pngs, report_notes, seeds_html(grouped), base).encode())
     return Report(html=output, figures=written, notes=report_notes, runs=runs)
