@@ -177,3 +177,25 @@ def test_results_and_report_show_continual_metrics(seeds: Path, tmp_path: Path,
     assert "forgetting" in out and "error-vs-log-FLOPs area" in out
     html = write_report([mine], tmp_path / "r.html", baseline=base).html.read_text()
     assert 'id="continual-0"' in html and "+0.2000" in html
+
+
+def test_export_writes_one_row_per_task(seeds: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import importlib.util
+
+    mine = _with_errors(seeds / "seed_0", tmp_path / "mine", [0.25, 0.5])
+    assert main(["export", str(seeds), str(mine), "-o", str(tmp_path / "x.csv")]) == 0
+    rows = list(csv.DictReader((tmp_path / "x.csv").read_text().splitlines()))
+    assert [(r["run"].split("/")[-1], r["seed"], r["task"]) for r in rows] == [
+        ("seed_0", "0", "0"), ("seed_0", "0", "1"), ("seed_1", "1", "0"), ("seed_1", "1", "1"),
+        ("mine", "0", "0"), ("mine", "0", "1")]
+    assert [float(r["error"]) for r in rows[4:]] == [0.25, 0.5]
+    assert all(r["learner"] == "independent" and r["final_error"] and int(r["train_flops"]) > 0 for r in rows)
+    parquet = tmp_path / "x.parquet"
+    code = main(["export", str(mine), "-o", str(parquet)])
+    if importlib.util.find_spec("pyarrow") is None:
+        assert code == 2 and "pip install pyarrow" in capsys.readouterr().err and not parquet.exists()
+    else:
+        import pyarrow.parquet as pq
+
+        assert code == 0 and pq.read_table(parquet).column("error").to_pylist() == [0.25, 0.5]

@@ -151,8 +151,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from nevisbench.reporting.export import export_runs
+
+    count = export_runs([Path(p) for p in args.run_dirs], Path(args.output))
+    console.print(f"wrote {count} task rows to {args.output}", soft_wrap=True)
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    """Adds ``report`` and ``compare``."""
+    """Adds ``report``, ``compare`` and ``export``."""
     p = commands.add_parser("report", help="write an HTML report (and PNG/SVG figures) of one or more runs")
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     p.add_argument("-o", "--output", default="report.html",
@@ -162,3 +170,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("compare", help="print runs side by side, sorted by mean error")
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     p.set_defaults(func=cmd_compare)
+    p = commands.add_parser("export", help="write one row per task of runs to a .csv (or .parquet) file")
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    p.add_argument("-o", "--output", required=True, help="the .csv or .parquet file to write")
+    p.set_defaults(func=cmd_export)
