@@ -199,3 +199,10 @@ def test_export_writes_one_row_per_task(seeds: Path, tmp_path: Path, capsys: pyt
         import pyarrow.parquet as pq
 
         assert code == 0 and pq.read_table(parquet).column("error").to_pylist() == [0.25, 0.5]
+
+
+def test_seeds_refuse_a_single_runs_directory(seeds: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    single = shutil.copytree(seeds / "seed_0", tmp_path / "single")
+    assert main(["run", "--seeds", "2", "--workdir", str(single)]) == 2
+    assert "single run's directory" in capsys.readouterr().err and not (single / "seed_0").exists()
