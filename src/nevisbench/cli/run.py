@@ -88,6 +88,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = resolve_run_config(args)
     get_stream(config.stream.name)
     workdir = Path(args.workdir or f"runs/{config.stream.name}_{config.learner}")
+    if getattr(args, "seeds", None):
+        return _run_seeds(args, workdir)
     console.print(
         f"run [bold]{config.learner}[/bold] on stream [bold]{config.stream.name}[/bold] → {workdir}"
     )
@@ -104,6 +106,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         err_console.print(f"{what}; {how}", soft_wrap=True)
         return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     print_summary(summary, workdir)
+    return 0
+
+
+def _run_seeds(args: argparse.Namespace, parent: Path) -> int:
+    """``run --seeds``: one resumable run per seed, ``<parent>/seed_<k>``, one after the other."""
+    from nevisbench.files import write_json
+    from nevisbench.reporting.aggregate import SEEDS_FILE, parse_seeds, planned_seeds, seed_dir
+
+    seeds = parse_seeds(args.seeds)
+    if (parent / "config.json").exists():
+        raise ValueError(f"{parent} is a single run's directory; give --seeds a new --workdir "
+                         f"(its runs go to <workdir>/seed_<k>)")
+    parent.mkdir(parents=True, exist_ok=True)
+    # Recorded first, so that a seed not yet run reads as missing, never as absent from the plan;
+    # seeds of an earlier call stay planned.
+    planned = planned_seeds(parent)
+    write_json(parent / SEEDS_FILE, {"seeds": planned + [s for s in seeds if s not in planned]})
+    for seed in seeds:
+        one = argparse.Namespace(**{**vars(args), "seeds": None, "workdir": str(seed_dir(parent, seed)),
+                                    "set": [*(args.set or []), f"seed={seed}"]})
+        code = cmd_run(one)
+        if code:
+            return code
+    console.print(f"{len(seeds)} seeds done; `nevisbench results {shlex.quote(str(parent))}` aggregates them")
     return 0
 
 
@@ -261,7 +287,13 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
+    from nevisbench.reporting.aggregate import is_seeds_dir
+
     path = Path(args.workdir)
+    if is_seeds_dir(path):
+        from nevisbench.cli.reports import print_groups
+
+        return print_groups([path])
     summary_file = path / "summary.json"
     if not summary_file.exists():
         raise FileNotFoundError(
@@ -269,6 +301,9 @@ def cmd_results(args: argparse.Namespace) -> int:
             f"(`nevisbench run --workdir {path}` writes one)"
         )
     print_summary(json.loads(summary_file.read_text()), path)
+    from nevisbench.cli.reports import print_continual
+
+    print_continual(path, args.baseline)
     return 0
 
 
@@ -298,6 +333,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                    help="where trials run: in this process (default), worker processes, or a Ray cluster")
     p.add_argument("--workers", type=int, help="process workers (default: one per GPU, else 2)")
     p.add_argument("--ray-address", help="the Ray cluster: auto (default), HOST:PORT, or local (a private one)")
+    p.add_argument("--seeds", help="run several seeds, one after the other, each in WORKDIR/seed_<k>: "
+                   "a count (3 = seeds 0,1,2) or a list (0,1,2)")
     p.set_defaults(func=cmd_run)
     p = commands.add_parser("pretrain", help="train a backbone on datasets and write a checkpoint for init_from")
     what = p.add_mutually_exclusive_group(required=True)
@@ -316,6 +353,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
     p.set_defaults(func=cmd_pretrain)
-    p = commands.add_parser("results", help="print a run's summary")
+    p = commands.add_parser("results", help="print a run's summary (or, for a --seeds directory, its seeds')")
     p.add_argument("workdir")
+    p.add_argument("--baseline", metavar="RUN", help="an independent run of the same stream: forward transfer")
     p.set_defaults(func=cmd_results)

@@ -18,12 +18,15 @@ from typing import Any
 
 from nevisbench import __version__
 from nevisbench.files import write_atomic
+from nevisbench.records import Record
+from nevisbench.reporting.continual import continual_lines
 from nevisbench.reporting.plots import figures, save_figure
 from nevisbench.reporting.tables import (
     RunData,
     format_flops,
     format_rate,
     format_seconds,
+    load_run,
     load_runs,
     notes,
     summary_row,
@@ -171,7 +174,7 @@ def _reevaluation_table(number: int, run: RunData) -> str:
     return _table(f"reevaluation-{number}", headers, body)
 
 
-def _run_section(number: int, run: RunData) -> str:
+def _run_section(number: int, run: RunData, baseline: Sequence[Record] | None = None) -> str:
     row = summary_row(run)
     parts = [
         f'<section class="run" id="run-{number}"><h2>{escape(run.label)}: {escape(run.learner)} on '
@@ -186,6 +189,9 @@ def _run_section(number: int, run: RunData) -> str:
         _tasks_table(number, run),
         "<h3>End-of-stream re-evaluation</h3>",
         _reevaluation_table(number, run),
+        "<h3>Continual-learning metrics</h3>",
+        f'<ul class="continual" id="continual-{number}">'
+        + "".join(f"<li>{escape(line)}</li>" for line in continual_lines(run.records, baseline)) + "</ul>",
         '<div class="pair"><div><h3>Configuration (config.json)</h3>'
         f"<pre>{escape(json.dumps(run.config, indent=2))}</pre></div>"
         "<div><h3>Provenance (provenance.json)</h3>"
@@ -195,8 +201,31 @@ def _run_section(number: int, run: RunData) -> str:
     return "\n".join(parts)
 
 
-def render_html(runs: Sequence[RunData], pngs: dict[str, bytes], report_notes: Sequence[str]) -> str:
-    """The report page: notes, summary table, figures (``pngs`` by name, embedded), one section per run."""
+def seeds_html(groups: Sequence[Any]) -> str:
+    """The table of seed groups (``aggregate.SeedGroup``): mean error, 95% interval, seeds averaged,
+    missing and partial; empty without groups."""
+    if not groups:
+        return ""
+    rows = []
+    for group in groups:
+        stats = group.statistics()
+        interval = ("—" if stats["low"] is None else f"{format_rate(stats['low'])} – {format_rate(stats['high'])}"
+                    + ("" if stats["interval_over"] == "seeds" else " (over tasks, 1 seed)"))
+        rows.append("<tr>" + _cell(group.label) + _cell(group.learner) + _cell(format_rate(stats["mean_error"]), "num")
+                    + _cell(interval, "num") + _cell(str(stats["seeds"]), "num")
+                    + _cell(", ".join(map(str, stats["missing"])) or "—")
+                    + _cell(", ".join(map(str, stats["partial"])) or "—") + "</tr>")
+    table = _table("seeds-table", ("runs", "learner", "mean error", "95% interval", "seeds averaged",
+                                   "missing seeds", "partial seeds"), rows)
+    return (f'<section id="seeds"><h2>Seeds</h2>{table}<p>Runs differing only in their seed, averaged; the '
+            "interval is a percentile bootstrap over seeds (10,000 resamples). Missing and partial seeds are "
+            "not averaged in.</p></section>")
+
+
+def render_html(runs: Sequence[RunData], pngs: dict[str, bytes], report_notes: Sequence[str],
+                seeds: str = "", baseline: Sequence[Record] | None = None) -> str:
+    """The report page: notes, summary table, figures (``pngs`` by name, embedded), one section per run;
+    ``seeds`` (``seeds_html``) after the summary; forward transfer against ``baseline``'s records."""
     labels = ", ".join(run.label for run in runs)
     costs = "; ".join(f"{run.label}: {_cost(summary_row(run))}" for run in runs)
     figures_html = "".join(
@@ -229,24 +258,29 @@ by nevisbench {escape(__version__)}</p>
 example-weighted: all their examples pooled); mAP is the mean over multi-label tasks. FLOPs count
 1 multiply-add as 2; train = every step of every trial, total adds selection and prediction.</p>
 </section>
+{seeds}
 <section id="figures"><h2>Figures</h2>
 <p>Cost of the runs drawn: {escape(costs)}.</p>
 {figures_html}
 </section>
-{"".join(_run_section(number, run) for number, run in enumerate(runs))}
+{"".join(_run_section(number, run, baseline) for number, run in enumerate(runs))}
 </body></html>
 """
 
 
-def write_report(run_dirs: Sequence[Path], output: Path) -> Report:
+def write_report(run_dirs: Sequence[Path], output: Path, baseline: Path | None = None) -> Report:
     """Reads the runs, writes the HTML report to ``output`` and each figure beside it as
-    ``<stem>_<figure>.png`` and ``.svg``.
+    ``<stem>_<figure>.png`` and ``.svg``; forward transfer is against the ``baseline`` run, when given.
 
     Raises:
         FileNotFoundError: a path is not a run directory.
         ValueError: no run directory is given.
     """
-    runs = load_runs(run_dirs)
+    from nevisbench.reporting.aggregate import expand, interval_points, load_groups
+
+    groups = load_groups([Path(p) for p in run_dirs])
+    grouped = [g for g in groups if len(g.runs) > 1 or g.missing]
+    runs = load_runs(expand([Path(p) for p in run_dirs]))
     report_notes = notes(runs)
     # Info, not warning: the notes are returned and shown in the page; the CLI prints them.
     for note in report_notes:
@@ -255,9 +289,10 @@ def write_report(run_dirs: Sequence[Path], output: Path) -> Report:
     output.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     pngs: dict[str, bytes] = {}
-    for name, figure in figures(runs).items():
+    for name, figure in figures(runs, interval_points(grouped)).items():
         paths = save_figure(figure, output.with_name(f"{output.stem}_{name}"))
         written += paths
         pngs[name] = paths[0].read_bytes()
-    write_atomic(output, render_html(runs, pngs, report_notes).encode())
+    base = load_run(Path(baseline)).records if baseline is not None else None
+    write_atomic(output, render_html(runs, pngs, report_notes, seeds_html(grouped), base).encode())
     return Report(html=output, figures=written, notes=report_notes, runs=runs)

@@ -101,9 +101,15 @@ def _flops_tick(value: float, _position: Any) -> str:
     return format_flops(value).removesuffix("FLOPs").strip()
 
 
-def plot_error_vs_flops(runs: Sequence[RunData]) -> Figure:
+def plot_error_vs_flops(runs: Sequence[RunData], intervals: Sequence[dict[str, Any]] = ()) -> Figure:
     """Mean error against cumulative train FLOPs: each run's path along the stream, its end point, and
-    the Pareto front of the end points (lower error for fewer FLOPs)."""
+    the Pareto front of the end points (lower error for fewer FLOPs).
+
+    Args:
+        runs: the runs drawn.
+        intervals: for runs grouped over seeds, ``{"label", "train_flops", "mean_error", "low", "high",
+            "seeds"}`` each: drawn as the group's mean with its 95% interval as an error bar.
+    """
     shared = same_stream(runs)
     positions = common_positions(runs)
     figure = Figure(figsize=(8, 5), layout="constrained")
@@ -139,6 +145,11 @@ def plot_error_vs_flops(runs: Sequence[RunData]) -> Figure:
         # One legend entry for staircase and rings: a front of one run is a ring without a line.
         axes.plot([], [], color="0.35", linestyle="--", marker="o", markersize=12, markerfacecolor="none",
                   label=f"Pareto front of {which}")
+    for number, point in enumerate(intervals):
+        mean = point["mean_error"]
+        axes.errorbar([point["train_flops"]], [mean], yerr=[[mean - point["low"]], [point["high"] - mean]],
+                      fmt="D", color="black", ecolor=style(number)["color"], elinewidth=2.5, capsize=7,
+                      markersize=6, zorder=4, label=f"{point['label']}: mean of {point['seeds']} seeds, 95% interval")
     axes.set_xscale("log")
     every_x = [x for run in runs for x, _ in flops_trajectory(run, positions)]
     axes.set_xlim(*_log_limits(every_x))
@@ -263,10 +274,11 @@ def plot_reevaluation(runs: Sequence[RunData]) -> Figure | None:
 # ------------------------------------------------------------------------------------------ output
 
 
-def figures(runs: Sequence[RunData]) -> dict[str, Figure]:
-    """Every report figure by file stem (a figure without data is left out)."""
+def figures(runs: Sequence[RunData], intervals: Sequence[dict[str, Any]] = ()) -> dict[str, Figure]:
+    """Every report figure by file stem (a figure without data is left out); ``intervals`` as
+    ``plot_error_vs_flops`` takes them."""
     out = {
-        "error_vs_flops": plot_error_vs_flops(runs),
+        "error_vs_flops": plot_error_vs_flops(runs, intervals),
         "error_along_stream": plot_error_along_stream(runs),
     }
     reevaluation = plot_reevaluation(runs)
