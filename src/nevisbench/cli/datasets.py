@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from nevisbench.cli import arguments
-from nevisbench.cli.sources import add_sources_command
 from nevisbench.cli.console import (
     USER_ERRORS,
     console,
@@ -20,6 +19,7 @@ from nevisbench.cli.console import (
     print_traceback,
     progress_bar,
 )
+from nevisbench.cli.sources import add_sources_command
 
 
 def cmd_datasets_list(args: argparse.Namespace) -> int:
@@ -63,8 +63,8 @@ def cmd_datasets_doc(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets_info(args: argparse.Namespace) -> int:
-    from nevisbench.data.spec import get_dataset
     from nevisbench.data.meta import non_reference
+    from nevisbench.data.spec import get_dataset
     from nevisbench.data.store import dataset_dir, is_prepared, open_dataset
 
     spec = get_dataset(args.name)
