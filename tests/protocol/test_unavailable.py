@@ -35,6 +35,23 @@ def _unreachable(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
         monkeypatch.setitem(spec_module._DATASETS._items, name, dataclasses.replace(spec, artefacts=(artefact,)))
 
 
+def test_results_compare_and_report_show_the_mark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nevisbench.cli import main
+    from nevisbench.reporting.html import write_report
+
+    _unreachable(monkeypatch, "mnist_5k")
+    run(_config(), tmp_path / "run", skip_unavailable=True)
+    mark = "not comparable: 1 tasks skipped (mnist_5k)"
+    for command in (["results", str(tmp_path / "run")], ["compare", str(tmp_path / "run")]):
+        capsys.readouterr()
+        assert main(command) == 0
+        assert mark in " ".join(capsys.readouterr().err.split())
+    report = write_report([tmp_path / "run"], tmp_path / "report.html")
+    assert mark in report.html.read_text()
+
+
 def test_a_run_names_every_unpreparable_dataset_before_training(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
