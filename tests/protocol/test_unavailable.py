@@ -62,6 +62,8 @@ def test_a_run_names_every_unpreparable_dataset_before_training(
     assert "2 dataset(s) of stream demo cannot be prepared" in text
     assert "  uci_digits: " in text and "  mnist_5k: " in text and "--skip-unavailable" in text
     assert not (tmp_path / "run" / "events.jsonl").exists()  # nothing was trained
+    with pytest.raises(DatasetsUnavailableError, match="2 dataset"):  # skipping all would leave no stream
+        run(_config(), tmp_path / "run", skip_unavailable=True)
 
 
 def test_skip_unavailable_leaves_them_out_records_them_and_resumes(

@@ -113,8 +113,8 @@ def run(
     _check_handlers(stream)
     with work.lock(), contextlib.closing(create_executor(config.executor, device.type)) as executor:
         opened, failed = _prepare_all(stream.datasets, config.store_resolution, progress)
-        if failed and not skip_unavailable:
-            raise _unavailable(stream, failed)
+        if failed and (not skip_unavailable or not opened):
+            raise _unavailable(stream, failed)  # with every dataset left out there would be no stream
         if failed:
             log.warning("leaving out %d dataset(s) that cannot be prepared: %s", len(failed), ", ".join(failed))
             config = dataclasses.replace(
