@@ -24,12 +24,15 @@ class StreamConfig:
         predict_splits: the splits predicted after each train event (dev_test while developing a
             method, test for final numbers).
         final_evaluation: re-evaluate every seen task at the end of the stream.
+        exclude: datasets left out of the stream (``run --skip-unavailable`` records those that could
+            not be prepared); a run with any is not comparable to the paper's.
     """
 
     name: str = "demo"
     stop_year: int | None = None
     predict_splits: tuple[str, ...] = ("dev_test",)
     final_evaluation: bool = True
+    exclude: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,8 +82,12 @@ class RunConfig:
             )
 
     def to_dict(self) -> dict[str, Any]:
+        stream = _plain(dataclasses.asdict(self.stream))
+        if not stream["exclude"]:
+            # Left out when empty, so the config (and so the identity) of every earlier run is unchanged.
+            del stream["exclude"]
         return {
-            "stream": _plain(dataclasses.asdict(self.stream)),
+            "stream": stream,
             "learner": self.learner,
             "options": _plain(dataclasses.asdict(self.options)),
             "seed": self.seed,

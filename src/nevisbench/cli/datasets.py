@@ -19,6 +19,7 @@ from nevisbench.cli.console import (
     print_traceback,
     progress_bar,
 )
+from nevisbench.cli.sources import add_sources_command
 
 
 def cmd_datasets_list(args: argparse.Namespace) -> int:
@@ -62,6 +63,7 @@ def cmd_datasets_doc(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets_info(args: argparse.Namespace) -> int:
+    from nevisbench.data.meta import non_reference
     from nevisbench.data.spec import get_dataset
     from nevisbench.data.store import dataset_dir, is_prepared, open_dataset
 
@@ -101,6 +103,10 @@ def cmd_datasets_info(args: argparse.Namespace) -> int:
         )
         corrupt = {k: v["count"] for k, v in meta["corrupt_images"].items() if v["count"]}
         table.add_row("corrupt images skipped", json.dumps(corrupt) if corrupt else "none")
+        for filename, where in meta.get("served_from", {}).items():
+            table.add_row(f"served {filename}", f"{where.get('via', 'unknown')}: {where.get('source', '')}")
+        kept = non_reference(meta)
+        table.add_row("non_reference", ", ".join(kept) + " (not paper-comparable)" if kept else "none")
     else:
         table.add_row("store", f"not prepared: `nevisbench datasets prepare {spec.id}`")
     console.print(table)
@@ -123,6 +129,7 @@ def prepare_many(
     force: bool,
     mirror: str | None = None,
     verbose: bool = False,
+    accept_checksum: Sequence[str] = (),
 ) -> int:
     """Prepares each dataset, going on past failures; returns the number that failed.
 
@@ -155,6 +162,7 @@ def prepare_many(
                     force=force,
                     on_example=converting,
                     on_download=downloading,
+                    accept_checksum=accept_checksum,
                 )
             except USER_ERRORS as error:
                 failed += 1
@@ -190,6 +198,7 @@ def cmd_datasets_prepare(args: argparse.Namespace) -> int:
         resolution=args.resolution,
         force=args.force,
         verbose=args.verbose,
+        accept_checksum=args.accept_checksum,
     )
     if missing:
         err_console.print(
@@ -255,7 +264,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="side of stored images when they do not share one size ≤ it (default 96)",
     )
     p.add_argument("--force", action="store_true", help="convert again even if prepared")
+    p.add_argument(
+        "--accept-checksum",
+        action="append",
+        default=[],
+        metavar="NAME:FILE",
+        help="keep raw file FILE of dataset NAME although its checksum differs from the reference "
+        "(re-packed by its owners; repeatable); runs on it are marked not paper-comparable",
+    )
     p.set_defaults(func=cmd_datasets_prepare)
+    add_sources_command(datasets)
     p = datasets.add_parser("verify", help="recheck store files against meta.json")
     p.add_argument("names", nargs="+")
     p.set_defaults(func=cmd_datasets_verify)

@@ -95,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     try:
         with sigterm_as_interrupt():
-            summary = _run(config, workdir, tensorboard=args.tensorboard)
+            summary = _run(config, workdir, tensorboard=args.tensorboard, skip_unavailable=args.skip_unavailable)
     except KeyboardInterrupt as error:
         terminated = isinstance(error, Terminated)
         what = "terminated (SIGTERM)" if terminated else "interrupted"
@@ -133,7 +133,7 @@ def _run_seeds(args: argparse.Namespace, parent: Path) -> int:
     return 0
 
 
-def _run(config, workdir: Path, *, tensorboard: bool) -> dict:
+def _run(config, workdir: Path, *, tensorboard: bool, skip_unavailable: bool = False) -> dict:
     """Runs ``config`` in ``workdir`` under a progress bar, printing a line per trained task."""
     from nevisbench.protocol.runner import run
     from nevisbench.records import Phase, Progress, TrainRecord
@@ -181,7 +181,8 @@ def _run(config, workdir: Path, *, tensorboard: bool) -> dict:
             logger = TensorBoardLogger(make_summary_writer(workdir / "tensorboard"))
             listeners.append(logger)
         try:
-            return run(config, workdir, progress=lambda info: [listen(info) for listen in listeners])
+            return run(config, workdir, progress=lambda info: [listen(info) for listen in listeners],
+                       skip_unavailable=skip_unavailable)
         finally:
             if tensorboard:
                 logger.close()
@@ -301,8 +302,11 @@ def cmd_results(args: argparse.Namespace) -> int:
             f"(`nevisbench run --workdir {path}` writes one)"
         )
     print_summary(json.loads(summary_file.read_text()), path)
+    from nevisbench.cli.console import print_notes
     from nevisbench.cli.reports import print_continual
+    from nevisbench.reporting.runs import load_run
 
+    print_notes(load_run(path).comparability)  # skipped tasks, non-reference files
     print_continual(path, args.baseline)
     return 0
 
@@ -329,6 +333,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--predict-split", choices=["dev_test", "test"], help="the split predicted after each task"
     )
     p.add_argument("--tensorboard", action="store_true", help="write TensorBoard scalars to WORKDIR/tensorboard")
+    p.add_argument("--skip-unavailable", action="store_true",
+                   help="leave out the datasets that cannot be prepared (recorded in config.json; the run "
+                   "is then marked not comparable) instead of failing before training")
     p.add_argument("--executor", choices=["local", "process", "ray"],
                    help="where trials run: in this process (default), worker processes, or a Ray cluster")
     p.add_argument("--workers", type=int, help="process workers (default: one per GPU, else 2)")

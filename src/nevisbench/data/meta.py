@@ -59,6 +59,15 @@ def prepare_again(name: str) -> str:
     return f"prepare it again with `nevisbench datasets prepare {name} --force`"
 
 
+def non_reference(meta: dict[str, Any]) -> list[str]:
+    """The raw files a store was converted from although their checksum differs from the spec's.
+
+    Stores written before the field existed have none (their files all matched).
+    """
+    files = meta.get("non_reference", [])
+    return [str(name) for name in files] if isinstance(files, list) else []
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of ``path``'s content, read in 1 MiB blocks."""
     digest = hashlib.sha256()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from nevisbench.data.extract import extract, skipped_links
 from nevisbench.data.home import DataHome
-from nevisbench.data.sources import fetch_artefacts
+from nevisbench.data.sources import fetch_artefacts, non_reference_files, served_from
 from nevisbench.data.spec import DatasetSpec, extracted_dir, get_dataset
 from nevisbench.data.store import DEFAULT_RESOLUTION, check_resolution, remove_stale, write_dataset
 from nevisbench.data.stored import StoredDataset, is_prepared
@@ -96,8 +96,16 @@ def prepare_dataset(
     force: bool = False,
     on_example: Callable[[str], None] | None = None,
     on_download: Callable[[str, int, int | None], None] | None = None,
+    accept_checksum: Collection[str] = (),
 ) -> tuple[StoredDataset, bool]:
     """Makes dataset ``name`` ready in the store.
+
+    meta.json records, per raw file, which source served it (``served_from``) and which files were
+    kept although their checksum differs from the spec's (``non_reference``).
+
+    Args:
+        accept_checksum: ``"dataset:filename"`` entries whose differing checksum is accepted
+            (``--accept-checksum``); other datasets' entries are ignored.
 
     Returns:
         the opened dataset and whether it was converted now (False: it was already ready).
@@ -115,14 +123,18 @@ def prepare_dataset(
         raw_dir = place.raw_dir(name)
         step = "downloading"
         try:
-            sources = fetch_artefacts(spec, raw_dir, from_dir=from_dir, mirror=mirror, on_progress=on_download)
+            sources = fetch_artefacts(spec, raw_dir, from_dir=from_dir, mirror=mirror, on_progress=on_download,
+                                      accept_checksum=accept_checksum)
+            files = {artefact.filename for artefact in spec.artefacts}
+            served = {k: v for k, v in served_from(raw_dir).items() if k in files}
+            kept = [k for k in non_reference_files(raw_dir) if k in files]
             step = "unpacking"
             links = unpack_artefacts(spec, raw_dir)
             step = "converting"
             log.info("converting %s", name)
             stored = write_dataset(spec, spec.convert(raw_dir), place.dataset_dir(name),
                                    resolution=resolution, sources=sources, skipped_links=links,
-                                   on_example=on_example)
+                                   served_from=served, non_reference=kept, on_example=on_example)
         except OSError as error:
             if error.errno != errno.ENOSPC:
                 raise

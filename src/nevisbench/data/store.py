@@ -133,6 +133,8 @@ def write_dataset(
     resolution: int = DEFAULT_RESOLUTION,
     sources: dict[str, str] | None = None,
     skipped_links: dict[str, list[str]] | None = None,
+    served_from: dict[str, dict[str, Any]] | None = None,
+    non_reference: Iterable[str] = (),
     on_example: Callable[[str], None] | None = None,
 ) -> StoredDataset:
     """Writes a converted dataset to ``target`` atomically and returns it opened.
@@ -145,6 +147,9 @@ def write_dataset(
         sources: checksums of the raw files used, recorded in meta.json.
         skipped_links: ``{archive: member paths}`` of links the extraction skipped, recorded in
             meta.json so that a missing file can be traced to its archive.
+        served_from: per raw file, which source served it (``data.sources.served_from``).
+        non_reference: the raw files kept although their checksum differs from the spec's
+            (accepted with ``--accept-checksum``); a run on this store is not paper-comparable.
         on_example: called with the split name after each example (progress).
     """
     check_resolution(resolution)
@@ -206,6 +211,8 @@ def write_dataset(
             "files": files,
             "sources": sources or {},
             "skipped_links": skipped_links or {},
+            "served_from": served_from or {},
+            "non_reference": sorted(non_reference),
             "converter_version": spec.version,
             "nevisbench_version": __version__,
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -32,31 +32,54 @@ log = logging.getLogger(__name__)
 __all__ = ["Progress", "resolve_device", "run", "strip_wall_clock"]
 
 
-def stream_of(name: str, stop_year: int | None, predict_splits: Any, final_evaluation: bool) -> Stream:
-    """The stream a run's ``stream`` settings describe (also rebuilt by reports from ``config.json``)."""
-    return build_stream(name, stop_year=stop_year, predict_splits=predict_splits, final_evaluation=final_evaluation)
+def stream_of(name: str, stop_year: int | None, predict_splits: Any, final_evaluation: bool,
+              exclude: Any = ()) -> Stream:
+    """The stream a run's ``stream`` settings describe (also rebuilt by reports from ``config.json``).
+
+    ``exclude`` names datasets whose rows are left out (``StreamConfig.exclude``).
+    """
+    spec: Any = name
+    if exclude:
+        from nevisbench.streams.table import get_stream
+
+        whole = get_stream(name)
+        spec = dataclasses.replace(whole, rows=tuple(row for row in whole.rows if row.dataset not in set(exclude)))
+    return build_stream(spec, stop_year=stop_year, predict_splits=predict_splits, final_evaluation=final_evaluation)
 
 
 def _stream(config: RunConfig) -> Stream:
     return stream_of(config.stream.name, config.stream.stop_year, config.stream.predict_splits,
-                     config.stream.final_evaluation)
+                     config.stream.final_evaluation, config.stream.exclude)
 
 
-class _Datasets:
-    """Opens each dataset of the stream once, preparing it first if it is not in the store."""
+class DatasetsUnavailableError(ValueError):
+    """Some datasets of a run's stream cannot be prepared; the message names each and its fix."""
 
-    def __init__(self, resolution: int, progress: Callable[[Progress], None]) -> None:
-        self.resolution = resolution
-        self.progress = progress
-        self.opened: dict[str, Any] = {}
 
-    def __call__(self, name: str) -> Any:
-        if name not in self.opened:
-            from nevisbench.data.prepare import prepare_dataset
+def _prepare_all(names: list[str], resolution: int, progress: Callable[[Progress], None]) -> tuple[
+        dict[str, Any], dict[str, str]]:
+    """Prepares every dataset before any training: ``({name: opened store}, {name: why it failed})``."""
+    from nevisbench.data.prepare import NoSpaceError, prepare_dataset
+    from nevisbench.data.sources import ChecksumError, SourceError
 
-            self.progress(Progress(Phase.PREPARE, dataset=name))
-            self.opened[name], _ = prepare_dataset(name, resolution=self.resolution)
-        return self.opened[name]
+    opened, failed = {}, {}
+    for name in names:
+        progress(Progress(Phase.PREPARE, dataset=name))
+        try:
+            opened[name], _ = prepare_dataset(name, resolution=resolution)
+        # What a prepare raises for the user to fix (each message says how); a bug still propagates.
+        except (ValueError, KeyError, FileNotFoundError, SourceError, ChecksumError, NoSpaceError) as error:
+            failed[name] = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+            log.warning("dataset %s cannot be prepared: %s", name, failed[name])
+    return opened, failed
+
+
+def _unavailable(stream: Stream, failed: dict[str, str]) -> DatasetsUnavailableError:
+    lines = "\n".join(f"  {name}: {why}" for name, why in failed.items())
+    return DatasetsUnavailableError(
+        f"{len(failed)} dataset(s) of stream {stream.name} cannot be prepared, so the run did not start:\n{lines}\n"
+        f"fix each as its line says (`nevisbench datasets prepare NAME`), or run with --skip-unavailable to "
+        f"leave them out (the run is then not comparable to the paper's)")
 
 
 def run(
@@ -66,6 +89,7 @@ def run(
     progress: Callable[[Progress], None] | None = None,
     stop_after: int | None = None,
     learner: Learner | None = None,
+    skip_unavailable: bool = False,
 ) -> dict[str, Any]:
     """Runs (or resumes) ``config`` in ``workdir`` and returns the summary.
 
@@ -75,21 +99,36 @@ def run(
         progress: called with a ``records.Progress`` for each step of live progress.
         stop_after: stop after this many events in all (tests use it to interrupt a run).
         learner: a learner object to use instead of creating ``config.learner`` (your own learner).
+        skip_unavailable: leave out the datasets that cannot be prepared (recorded in the config's
+            ``stream.exclude``, so a resume runs the same stream) instead of failing.
+
+    Raises:
+        DatasetsUnavailableError: some datasets cannot be prepared (without ``skip_unavailable``);
+            raised before any training, naming all of them.
     """
     progress = progress or (lambda update: None)
-    work, device, stream = Workdir(workdir), resolve_device(config.device), _stream(config)
+    work, device = Workdir(workdir), resolve_device(config.device)
+    config = _resumed_exclusions(work, config) if skip_unavailable else config
+    stream = _stream(config)
     _check_handlers(stream)
     with work.lock(), contextlib.closing(create_executor(config.executor, device.type)) as executor:
+        opened, failed = _prepare_all(stream.datasets, config.store_resolution, progress)
+        if failed and (not skip_unavailable or not opened):
+            raise _unavailable(stream, failed)  # with every dataset left out there would be no stream
+        if failed:
+            log.warning("leaving out %d dataset(s) that cannot be prepared: %s", len(failed), ", ".join(failed))
+            config = dataclasses.replace(
+                config, stream=dataclasses.replace(config.stream, exclude=(*config.stream.exclude, *failed)))
+            stream = _stream(config)
         # Refuse what cannot be resumed before any work: another config, a missing or damaged checkpoint.
-        _claim(work, config, device)
+        _claim(work, config, device, _non_reference(opened))
         state, learner_state = resume_state(work, config.identity(), _pretraining_usage(config))
         learner_name = config.learner if learner is None else f"{type(learner).__module__}.{type(learner).__qualname__}"
         learner = learner or create_learner(config.learner, config.options)
         if learner_state is not None:
             learner.load_state_dict(learner_state)
             log.info("resuming %s after event %d", work.path, state.completed)
-        datasets = _Datasets(config.store_resolution, progress)
-        events = stream.events(lambda name: datasets(name).task)
+        events = stream.events(lambda name: opened[name].task)
         tasks = sum(isinstance(e, TrainEvent) for e in events)
 
         for number, event in enumerate(events):
@@ -102,7 +141,7 @@ def run(
             progress(Progress(Phase.TRAIN if train else Phase.PREDICT, dataset=event.dataset, event=number,
                               events=len(events), task_index=event.index, tasks=tasks,
                               split=None if train else event.split.value, final=not train and event.final))
-            common = {"data": datasets(event.dataset), "device": device, "work": work,
+            common = {"data": opened[event.dataset], "device": device, "work": work,
                       "cumulative": state.cumulative_flops}
             if train:
                 record: Record = train_event(learner, event, number, seed=config.seed, executor=executor,
@@ -134,8 +173,30 @@ def _check_handlers(stream: Stream) -> None:
                          f"lists them")
 
 
-def _claim(work: Workdir, config: RunConfig, device: Any) -> None:
-    """Writes a new run's config and provenance, or checks that a resumed run's config is this one."""
+def _resumed_exclusions(work: Workdir, config: RunConfig) -> RunConfig:
+    """``config`` with the datasets a resumed run left out already, so that its stream stays the same."""
+    try:
+        saved = RunConfig.load(work.config_file) if work.config_file.exists() else None
+    except (ValueError, KeyError, TypeError):
+        return config  # _claim says what is wrong with it
+    if saved is None or not saved.stream.exclude:
+        return config
+    exclude = (*config.stream.exclude, *(n for n in saved.stream.exclude if n not in config.stream.exclude))
+    return dataclasses.replace(config, stream=dataclasses.replace(config.stream, exclude=exclude))
+
+
+def _non_reference(opened: dict[str, Any]) -> dict[str, list[str]]:
+    """``{dataset: raw files}`` of the stores converted from files whose checksum is not the reference's."""
+    from nevisbench.data.meta import non_reference
+
+    return {name: files for name, stored in opened.items() if (files := non_reference(stored.meta))}
+
+
+def _claim(work: Workdir, config: RunConfig, device: Any, non_reference: dict[str, list[str]]) -> None:
+    """Writes a new run's config and provenance, or checks that a resumed run's config is this one.
+
+    provenance.json records ``non_reference``: the datasets whose stores hold non-reference raw files.
+    """
     if work.config_file.exists():
         try:
             saved = RunConfig.load(work.config_file)
@@ -152,7 +213,26 @@ def _claim(work: Workdir, config: RunConfig, device: Any) -> None:
         work.path.mkdir(parents=True, exist_ok=True)
         config.save(work.config_file)
     if not work.provenance_file.exists():
-        work.write_json(work.provenance_file, provenance(resolve_device(config.device)))
+        work.write_json(work.provenance_file,
+                        {**provenance(resolve_device(config.device)), "non_reference": non_reference})
+    else:
+        _note_non_reference(work, non_reference)
+
+
+def _note_non_reference(work: Workdir, non_reference: dict[str, list[str]]) -> None:
+    """Adds the datasets that hold non-reference files now to a resumed run's provenance.json."""
+    import json
+
+    try:
+        saved = json.loads(work.provenance_file.read_text())
+    except (OSError, ValueError):
+        return  # a damaged provenance.json is the reports' to name
+    if not isinstance(saved, dict):
+        return
+    known = saved.get("non_reference") if isinstance(saved.get("non_reference"), dict) else {}
+    merged = {**known, **non_reference}
+    if merged != saved.get("non_reference"):
+        work.write_json(work.provenance_file, {**saved, "non_reference": merged})
 
 
 def _summary(records: list[Record], state: RunState, stream: Stream, learner: str, config: RunConfig,
@@ -169,6 +249,7 @@ def _summary(records: list[Record], state: RunState, stream: Stream, learner: st
             "learner": learner,
             "seed": config.seed,
             "complete": len(records) == total,
+            "skipped_datasets": list(config.stream.exclude),
             "events": {"completed": len(records), "total": total},
             "usage": {k: v.to_dict() for k, v in state.totals.items()},
             "wall_seconds": _sum_wall(records),

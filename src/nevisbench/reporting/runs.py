@@ -64,13 +64,25 @@ def _plan(config: dict[str, Any]) -> tuple[list[PlannedTask], int, int | None] |
         return None
     try:
         built = stream_of(stream["name"], stream.get("stop_year"), stream.get("predict_splits", ["dev_test"]),
-                          stream.get("final_evaluation", True))
+                          stream.get("final_evaluation", True), stream.get("exclude") or ())
         events = built.events(lambda name: TaskKey(name, TaskKind.SINGLE_LABEL, 0))
     except (KeyError, ValueError, TypeError) as error:
         log.info("cannot rebuild the stream of %s: %s", stream, error)
         return None
     tasks = [PlannedTask(i, row.year, row.dataset) for i, row in enumerate(built.rows)]
     return tasks, len(events), built.stop_year
+
+
+def _skipped_tasks(stream: dict[str, Any], skipped: list[str]) -> int | str:
+    """How many of the stream's tasks (before its stop year) the left-out datasets were; ``?`` if unknown."""
+    from nevisbench.streams.table import get_stream
+
+    try:
+        spec = get_stream(stream["name"])
+        year = stream.get("stop_year") if stream.get("stop_year") is not None else spec.stop_year
+        return sum(row.dataset in skipped for row in spec.rows_before(year))
+    except (KeyError, TypeError):
+        return "?"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,6 +163,19 @@ class RunData:
         state = "running" if self.running else "partial"
         total = f" of {self.total_events}" if self.total_events is not None else ""
         return f"{state}: {len(self.records)}{total} events"
+
+    @property
+    def comparability(self) -> list[str]:
+        """Why the run's numbers are not the paper's: datasets left out, stores of non-reference files."""
+        stream = self.config.get("stream") if isinstance(self.config.get("stream"), dict) else {}
+        skipped = [str(n) for n in stream.get("exclude") or (self.saved_summary or {}).get("skipped_datasets") or ()]
+        marks = []
+        if skipped:
+            marks.append(f"not comparable: {_skipped_tasks(stream, skipped)} tasks skipped ({', '.join(skipped)})")
+        kept = self.provenance.get("non_reference")
+        if isinstance(kept, dict) and kept:
+            marks.append(f"not paper-comparable: non-reference files for {', '.join(sorted(kept))}")
+        return marks
 
     @property
     def stream_rows(self) -> tuple[tuple[int, str], ...]:

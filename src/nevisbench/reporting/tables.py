@@ -67,6 +67,7 @@ def summary_row(run: RunData) -> dict[str, Any]:
         # Failed tasks count at error 1.0 in mean_error (metrics/stream.py); shown beside every mean.
         "failed_tasks": len(failed),
         "tasks_planned": len(run.planned) if run.planned is not None else None,
+        "comparability": "; ".join(run.comparability),
     }
 
 
@@ -191,6 +192,7 @@ def notes(runs: Sequence[RunData]) -> list[str]:
         for number, why in run.bad_lines:
             out.append(f"{run.label}: events.jsonl line {number} skipped: {why}")
         out.extend(f"{run.label}: {problem}" for problem in run.problems)
+        out.extend(f"{run.label}: {mark}" for mark in run.comparability)
     if not same_stream(runs):
         streams = ", ".join(f"{r.label}: {summary_row(r)['stream']} ({len(r.stream_rows)} tasks)" for r in runs)
         out.append(

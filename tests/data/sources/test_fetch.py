@@ -213,7 +213,7 @@ def test_repacked_file_is_refused_with_advice_then_kept_when_accepted(
     raw = tmp_path / "raw"
     with pytest.raises(
         ChecksumError,
-        match=re.escape('accept its checksum explicitly (accept_checksum "toy:data.bin")'),
+        match=re.escape("accept its checksum explicitly: `nevisbench datasets prepare toy --accept-checksum toy:data.bin`"),
     ):
         fetch_artefacts(spec, raw)
     assert not (raw / "data.bin").exists()

@@ -195,7 +195,8 @@ def _checked(
 def _accept_hint(spec: DatasetSpec, artefact: Artefact) -> str:
     return (
         f"If its owners re-packed the file and you trust the new version, accept its checksum "
-        f'explicitly (accept_checksum "{spec.id}:{artefact.filename}")'
+        f"explicitly: `nevisbench datasets prepare {spec.id} --accept-checksum {spec.id}:{artefact.filename}`"
+        f' (accept_checksum "{spec.id}:{artefact.filename}" from Python)'
     )
 
 
