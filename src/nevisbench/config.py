@@ -39,9 +39,13 @@ class ComputeConfig:
     Attributes:
         include_pretraining: add the FLOPs that made the ``options.init_from`` checkpoint (recorded in
             it by ``nevisbench pretrain``) to the run's total, as the category ``pretraining``.
+        compile: train each trial through ``torch.compile`` (TorchInductor); off by default: it did
+            not pay on CPU (docs/cluster.md). Part of a run's identity, as kernels may sum in
+            another order.
     """
 
     include_pretraining: bool = False
+    compile: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

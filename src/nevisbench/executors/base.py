@@ -162,8 +162,51 @@ class LocalExecutor:
 # ------------------------------------------------------------------------------------------- factory
 
 
-def create_executor(config: ExecutorConfig, device_type: str = "cpu") -> Executor:
-    """The executor ``config`` describes, for trials on ``device_type`` (``cpu`` or ``cuda``)."""
+class CompilingExecutor:
+    """Another executor whose jobs train through ``torch.compile`` (``compute.compile=true``).
+
+    A job that carries fit settings (a dataclass ``job.fit`` with a ``compile`` field, as a trial
+    does) gets ``compile=True``; other jobs go through unchanged. The run's setting thus reaches the
+    trials wherever they run, without each learner passing it on.
+    """
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def map(
+        self,
+        fn: Fn,
+        shared: Any,
+        jobs: Sequence[Any],
+        failure_types: tuple[type[BaseException], ...],
+        on_outcome: OnOutcome | None = None,
+    ) -> list[JobOutcome]:
+        return self.inner.map(fn, shared, [_compiling(job) for job in jobs], failure_types, on_outcome)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _compiling(job: Any) -> Any:
+    fit = getattr(job, "fit", None)
+    if not (dataclasses.is_dataclass(job) and dataclasses.is_dataclass(fit)
+            and any(f.name == "compile" for f in dataclasses.fields(fit))):
+        return job
+    return dataclasses.replace(job, fit=dataclasses.replace(fit, compile=True))
+
+
+def create_executor(config: ExecutorConfig, device_type: str = "cpu", *, compile: bool = False) -> Executor:
+    """The executor ``config`` describes, for trials on ``device_type`` (``cpu`` or ``cuda``).
+
+    Args:
+        compile: train every trial through ``torch.compile`` (``compute.compile``).
+    """
+    executor = _create(config, device_type)
+    return CompilingExecutor(executor) if compile else executor
+
+
+def _create(config: ExecutorConfig, device_type: str) -> Executor:
     if config.kind == "local":
         return LocalExecutor(config.cpus_per_trial)
     gpus = 0

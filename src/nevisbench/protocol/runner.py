@@ -79,7 +79,8 @@ def run(
     progress = progress or (lambda update: None)
     work, device, stream = Workdir(workdir), resolve_device(config.device), _stream(config)
     _check_handlers(stream)
-    with work.lock(), contextlib.closing(create_executor(config.executor, device.type)) as executor:
+    with work.lock(), contextlib.closing(create_executor(
+            config.executor, device.type, compile=config.compute.compile)) as executor:
         # Refuse what cannot be resumed before any work: another config, a missing or damaged checkpoint.
         _claim(work, config, device)
         state, learner_state = resume_state(work, config.identity(), _pretraining_usage(config))
