@@ -31,12 +31,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                         grid=parse_grid(args.grid or []), sets=args.set or [])
     root = Path(args.root)
     console.print(f"sweep of {len(points)} runs → {root}", soft_wrap=True)
-    launch = None
-    if args.on == "slurm":
-        from nevisbench.executors.slurm import sweep_launcher
-
-        launch = sweep_launcher(points[0].config.executor, root)
-    outcomes = run_sweep(points, root, launcher=args.on, jobs=args.jobs, launch=launch)
+    outcomes = run_sweep(points, root, launcher=args.on, jobs=args.jobs)
     for outcome in outcomes:
         colour = {"failed": "red", "done": "green"}.get(outcome.status, "dim")
         detail = f": {escape(outcome.error)}" if outcome.error else ""

@@ -1,5 +1,5 @@
-"""Where a task's trials run: in this process (``local``), in worker processes (``process``), or on a
-Ray cluster (``ray``).
+"""Where a task's trials run: in this process (``local``), in worker processes (``process``), on a
+Ray cluster (``ray``), or as SLURM jobs (``slurm``).
 
 Every executor runs ``fn(shared, job)`` for each job and returns one ``JobOutcome`` per job, in job
 order; ``on_outcome(position, outcome)``, when given, is called as each job ends (a learner keeps
@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-EXECUTORS = ("local", "process", "ray")
+EXECUTORS = ("local", "process", "ray", "slurm")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +43,11 @@ class ExecutorConfig:
         ship_data: Ray: send the task's arrays through the object store instead of letting each
             trial read them from the shared ``NEVISBENCH_HOME`` path.
         retries: how many times a job whose worker died is run again before it counts as failed.
+        partition: SLURM: the partition of trial jobs (None: the cluster's default).
+        time_minutes: SLURM: each trial job's time limit.
+        mem: SLURM: each trial job's memory (``--mem``, e.g. ``16G``; None: the partition's default).
+        log_folder: SLURM: submitit's folder of job pickles and logs, one subfolder per job (every
+            node must see it; relative to the current directory).
     """
 
     kind: str = "local"
@@ -52,6 +57,10 @@ class ExecutorConfig:
     gpus_per_trial: float | None = None
     ship_data: bool = False
     retries: int = 1
+    partition: str | None = None
+    time_minutes: int = 60
+    mem: str | None = None
+    log_folder: str = "slurm_logs"
 
     def __post_init__(self) -> None:
         if self.kind not in EXECUTORS:
@@ -68,6 +77,8 @@ class ExecutorConfig:
             raise ValueError(f"executor.gpus_per_trial must be ≥ 0, got {self.gpus_per_trial}")
         if self.retries < 0:
             raise ValueError(f"executor.retries must be ≥ 0, got {self.retries}")
+        if self.time_minutes < 1:
+            raise ValueError(f"executor.time_minutes must be at least 1, got {self.time_minutes}")
 
 
 @dataclasses.dataclass
@@ -219,8 +230,13 @@ def _create(config: ExecutorConfig, device_type: str) -> Executor:
 
         workers = config.workers or (gpus if gpus else 2)
         return ProcessExecutor(workers, gpus=gpus, threads=config.cpus_per_trial, retries=config.retries)
+    trial_gpus = config.gpus_per_trial if config.gpus_per_trial is not None else (1 if device_type == "cuda" else 0)
+    if config.kind == "slurm":
+        from nevisbench.executors.slurm import SlurmExecutor
+
+        return SlurmExecutor(config.log_folder, partition=config.partition, time_minutes=config.time_minutes,
+                             mem=config.mem, cpus=config.cpus_per_trial, gpus=trial_gpus, retries=config.retries)
     from nevisbench.executors.ray import RayExecutor
 
-    trial_gpus = config.gpus_per_trial if config.gpus_per_trial is not None else (1 if device_type == "cuda" else 0)
     return RayExecutor(config.ray_address, cpus=config.cpus_per_trial, gpus=trial_gpus, retries=config.retries,
                        ship_data=config.ship_data)

@@ -17,7 +17,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from nevisbench.config import RunConfig, apply_overrides
@@ -131,8 +131,7 @@ def is_complete(workdir: Path) -> bool:
 
 
 def run_sweep(points: Sequence[SweepPoint], root: Path, *, launcher: str = "local", jobs: int = 1,
-              launch: Callable[[Sequence[SweepPoint], Path], dict[str, str | None]] | None = None,
-              ) -> list[PointOutcome]:
+              slurm_cluster: str = "slurm") -> list[PointOutcome]:
     """Runs every unfinished point of ``points`` under ``root`` and says how each ended.
 
     Args:
@@ -140,9 +139,10 @@ def run_sweep(points: Sequence[SweepPoint], root: Path, *, launcher: str = "loca
         root: the folder of their workdirs.
         launcher: ``local`` (this machine: in this process when ``jobs`` is 1, else ``jobs``
             concurrent subprocesses), ``ray`` (one Ray task per point on the cluster that
-            ``ray.init()`` joins) or ``slurm`` (``launch`` must submit the jobs).
+            ``ray.init()`` joins) or ``slurm`` (one SLURM job per point, with the first point's
+            ``executor.*`` resources and retries).
         jobs: local points run at once.
-        launch: runs the given points and returns name → error (None: done); the SLURM launcher.
+        slurm_cluster: submitit's cluster for ``slurm``: ``slurm``, or ``local`` (tests).
     """
     if launcher not in LAUNCHERS:
         raise ValueError(f"the sweep launcher must be one of {', '.join(LAUNCHERS)}, got {launcher!r}")
@@ -159,12 +159,10 @@ def run_sweep(points: Sequence[SweepPoint], root: Path, *, launcher: str = "loca
         point.config.save(folder / f"{point.name}.json")
     if not todo:
         errors: dict[str, str | None] = {}
-    elif launch is not None:
-        errors = launch(todo, root)
     elif launcher == "ray":
         errors = _on_ray(todo, root)
     elif launcher == "slurm":
-        raise ValueError("the slurm launcher needs a submit function (the CLI's `sweep --on slurm`)")
+        errors = _on_slurm(todo, root, slurm_cluster)
     elif jobs == 1:
         errors = {p.name: _in_process(p, root) for p in todo}
     else:
@@ -221,6 +219,23 @@ def _on_subprocesses(points: Sequence[SweepPoint], root: Path, jobs: int) -> dic
                 f"exit code {process.returncode}; see {folder / f'{name}.log'}")
         time.sleep(0.2)
     return errors
+
+
+def _point_job(_shared: None, job: tuple[str, str]) -> str | None:
+    return run_point(*job)
+
+
+def _on_slurm(points: Sequence[SweepPoint], root: Path, cluster: str) -> dict[str, str | None]:
+    from nevisbench.executors.slurm import SlurmExecutor
+
+    config = points[0].config.executor
+    executor = SlurmExecutor(config.log_folder, partition=config.partition, time_minutes=config.time_minutes,
+                             mem=config.mem, cpus=config.cpus_per_trial, gpus=config.gpus_per_trial,
+                             retries=config.retries, cluster=cluster)
+    folder = root / SWEEP_FOLDER
+    jobs = [(str(folder / f"{p.name}.json"), str(root / p.name)) for p in points]
+    outcomes = executor.map(_point_job, None, jobs, ())
+    return {p.name: o.result if o.error is None else o.error for p, o in zip(points, outcomes, strict=True)}
 
 
 def _on_ray(points: Sequence[SweepPoint], root: Path) -> dict[str, str | None]:
