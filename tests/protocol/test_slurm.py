@@ -17,6 +17,7 @@ import pytest
 from test_distributed import TWO_TASKS, _trials
 from test_runner import tiny_config
 
+import nevisbench
 from nevisbench.config import apply_overrides
 from nevisbench.executors import ExecutorConfig, LocalExecutor, create_executor
 from nevisbench.protocol.runner import run
@@ -121,7 +122,9 @@ def test_a_job_cancelled_mid_trial_is_retried(cluster: str, tmp_path: Path) -> N
 @needs_sbatch
 def test_a_run_with_trials_on_slurm_equals_the_local_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # executor.log_folder is relative
+    # The jobs start in tmp_path: they must import this nevisbench wherever it lies.
+    monkeypatch.setenv("PYTHONPATH", str(Path(nevisbench.__file__).parents[1]))
     run(tiny_config(*TWO_TASKS), tmp_path / "local")
     run(tiny_config(*TWO_TASKS, "executor.kind=slurm"), tmp_path / "slurm")
     assert _trials(tmp_path / "slurm") == _trials(tmp_path / "local")
-    assert len(list((tmp_path / "slurm_logs").iterdir())) == 2 * 4  # one job per trial
+    assert len([p for p in (tmp_path / "slurm_logs").iterdir() if p.is_dir()]) == 2 * 4  # one job per trial
