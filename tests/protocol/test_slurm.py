@@ -8,6 +8,7 @@ pickles and job states, without SLURM).
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -30,8 +31,23 @@ from nevisbench.executors.slurm import SlurmExecutor, slurm_parameters  # noqa: 
 # Job functions are pickled by value: the job's Python need not import this test module.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-needs_sbatch = pytest.mark.skipif(shutil.which("sbatch") is None,
-                                  reason="no SLURM here: run .ci/slurm-up.sh (apt-get install slurm-wlm munge)")
+
+
+def _no_slurm() -> str | None:
+    """Why no real SLURM can run jobs here, or None."""
+    if shutil.which("sbatch") is None:
+        return "no sbatch on PATH: run .ci/slurm-up.sh (apt-get install slurm-wlm munge) or use a SLURM node"
+    try:
+        states = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        states = ""
+    if not any(state.strip("*~#") in ("idle", "mix", "alloc") for state in states.split()):
+        return "sbatch is here but no SLURM node is up: run .ci/slurm-up.sh"
+    return None
+
+
+_WHY_NO_SLURM = _no_slurm()
+needs_sbatch = pytest.mark.skipif(_WHY_NO_SLURM is not None, reason=str(_WHY_NO_SLURM))
 CLUSTERS = ["local", pytest.param("slurm", marks=needs_sbatch)]
 
 
