@@ -11,7 +11,7 @@ from nevisbench.cli import main
 from nevisbench.config import RunConfig
 from nevisbench.configs import load_config
 from nevisbench.protocol.runner import run
-from nevisbench.protocol.sweep import parse_grid, plan_sweep
+from nevisbench.protocol.sweep import parse_grid, plan_sweep, run_sweep
 
 TINY = ["--set", "options.backbone=small_cnn", "--set", "options.image_size=16", "--set", "options.max_steps=6",
         "--set", "options.validate_every=3", "--set", "options.search=none", "--set", "options.batch_size=32",
@@ -111,4 +111,18 @@ def test_runs_on_concurrent_subprocesses_equal_the_in_process_ones(
     assert main(["sweep", "--root", str(tmp_path), *GRID, *TINY, "--jobs", "2"]) == 0
     for name in NAMES:
         assert (tmp_path / ".sweep" / f"{name}.log").is_file()
+        assert _errors(tmp_path / name) == _errors(swept / name)
+
+
+def test_runs_as_submitit_jobs_equal_the_in_process_ones(swept: Path, home: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("submitit", reason="the slurm extra is not installed: pip install 'nevisbench[slurm]'")
+    monkeypatch.setenv("NEVISBENCH_HOME", str(home))
+    points = plan_sweep(load_config("demo"), seeds=[0], grid=parse_grid(["options.lr=0.1,0.01"]),
+                        sets=[v for f, v in zip(TINY[::2], TINY[1::2], strict=True) if f == "--set"])
+    # submitit's local cluster: the jobs and pickles of `sweep --on slurm`, without a SLURM.
+    outcomes = run_sweep(points, tmp_path, launcher="slurm", slurm_cluster="local")
+    assert [o.status for o in outcomes] == ["done", "done"]
+    assert len(list((tmp_path / ".sweep" / "slurm").iterdir())) >= 2
+    for name in NAMES:
         assert _errors(tmp_path / name) == _errors(swept / name)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nevisbench.config import RunConfig, apply_overrides
+from nevisbench.executors import ExecutorConfig
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,9 @@ def _on_slurm(points: Sequence[SweepPoint], root: Path, cluster: str) -> dict[st
     from nevisbench.executors.slurm import SlurmExecutor
 
     config = points[0].config.executor
-    executor = SlurmExecutor(config.log_folder, partition=config.partition, time_minutes=config.time_minutes,
+    # The default folder goes beside the sweep's own files rather than into the current directory.
+    logs = root / SWEEP_FOLDER / "slurm" if config.log_folder == ExecutorConfig().log_folder else config.log_folder
+    executor = SlurmExecutor(logs, partition=config.partition, time_minutes=config.time_minutes,
                              mem=config.mem, cpus=config.cpus_per_trial, gpus=config.gpus_per_trial,
                              retries=config.retries, cluster=cluster)
     folder = root / SWEEP_FOLDER
