@@ -98,6 +98,9 @@ class RunConfig:
         """What must match for a workdir's run to be resumed: everything but where trials run."""
         out = self.to_dict()
         out.pop("executor")
+        if not self.compute.compile:
+            # Absent when off, as before the setting existed: earlier workdirs still resume.
+            out["compute"].pop("compile")
         return out
 
     @classmethod
