@@ -2,6 +2,7 @@
 accounting's cost, measured side by side in one run.
 
     python benchmarks/fit_loop.py [--backbone small_cnn] [--steps 60] [--batch 64] [--resolution 32]
+    python benchmarks/fit_loop.py --compile   # also the fit loop under compute.compile=true, beside eager
     python benchmarks/fit_loop.py --device cuda --backbone resnet34_cifar --resolution 64 --batch 256 \
         --steps 100 --peak-tflops 989     # the reference config on a GPU (bf16 autocast, channels-last)
 
@@ -12,6 +13,7 @@ Targets (issue: learners and protocol): fit loop ≥ 95% of the bare loop's imag
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 import torch
@@ -63,6 +65,8 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--peak-tflops", type=float, default=None,
                         help="the device's dense peak (e.g. 989 for H100/H200 bf16): prints MFU")
+    parser.add_argument("--compile", action="store_true",
+                        help="also time the fit loop under torch.compile and print compiled/eager")
     args = parser.parse_args()
     data = make_dominant_colour(num_classes=10, examples_per_split=2048, size=48, seed=0)
     train, dev = data.split(Split.TRAIN), data.split(Split.DEV)
@@ -78,20 +82,32 @@ def main() -> None:
     batches = Batches(train, args.batch, seed=0, train=True, size=args.resolution, device=device,
                       kind=TaskKind.SINGLE_LABEL, num_classes=10)
     bare_loop(model(), batches, 5, device)  # warm up allocators and kernels
-    bare, ours = [], []
-    for _ in range(args.repeats):  # interleaved, so drift in machine load hits both alike
-        bare.append(bare_loop(model(), batches, args.steps, device))
+    def fit_seconds(fit_config: FitConfig) -> float:
         _sync(device)
         started = time.perf_counter()
-        result = fit(model(), train, dev, TaskKind.SINGLE_LABEL, config, seed=0, device=device)
+        result = fit(model(), train, dev, TaskKind.SINGLE_LABEL, fit_config, seed=0, device=device)
         _sync(device)
         # The whole call, synchronised, less its two dev evaluations (timed inside fit).
-        ours.append(time.perf_counter() - started - result.wall_seconds["selection"])
+        return time.perf_counter() - started - result.wall_seconds["selection"]
+
+    compiled_config = dataclasses.replace(config, compile=True)
+    first_compiled = fit_seconds(compiled_config) if args.compile else 0.0  # includes compiling
+    bare, ours, compiled = [], [], []
+    for _ in range(args.repeats):  # interleaved, so drift in machine load hits all alike
+        bare.append(bare_loop(model(), batches, args.steps, device))
+        ours.append(fit_seconds(config))
+        if args.compile:
+            compiled.append(fit_seconds(compiled_config))
     images = args.steps * args.batch
     print(f"{args.backbone} at {args.resolution}px, batch {args.batch}, {args.steps} steps, best of {args.repeats}")
     print(f"bare loop : {images / min(bare):9.0f} images/s")
     print(f"fit loop  : {images / min(ours):9.0f} images/s (the whole fit call, less its two dev evaluations)")
     print(f"ratio     : {min(bare) / min(ours):.3f}  (target ≥ 0.95)")
+    if args.compile:
+        # Each fit call compiles its new model again (dynamo's cache makes the later ones cheaper).
+        print(f"compiled  : {images / min(compiled):9.0f} images/s; first call (with compiling) "
+              f"{first_compiled:.1f} s vs eager {min(ours):.1f} s")
+        print(f"compiled/eager throughput: {min(ours) / min(compiled):.3f}  (> 1: compile pays)")
     clear_flop_cache()
     started = time.perf_counter()
     flops = train_step_flops(model(), TaskKind.SINGLE_LABEL, (args.batch, 3, args.resolution, args.resolution))

@@ -86,7 +86,7 @@ def test_executor_and_compute_settings_round_trip(tmp_path: Path) -> None:
     # Where trials run does not decide what the run is: a workdir resumes under another executor.
     assert again.identity() == load_config("demo").identity() | {"compute": {"include_pretraining": True}}
     with pytest.raises(ValueError, match="executor.kind must be one of"):
-        apply_overrides(config, ["executor.kind=slurm"])
+        apply_overrides(config, ["executor.kind=kubernetes"])
     with pytest.raises(ValueError, match="unknown setting 'executor.worker'.*did you mean workers"):
         apply_overrides(config, ["executor.worker=2"])
     file = tmp_path / "mine.py"

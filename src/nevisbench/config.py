@@ -42,9 +42,13 @@ class ComputeConfig:
     Attributes:
         include_pretraining: add the FLOPs that made the ``options.init_from`` checkpoint (recorded in
             it by ``nevisbench pretrain``) to the run's total, as the category ``pretraining``.
+        compile: train each trial through ``torch.compile`` (TorchInductor); off by default: it did
+            not pay on CPU (docs/cluster.md). Part of a run's identity, as kernels may sum in
+            another order.
     """
 
     include_pretraining: bool = False
+    compile: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +105,9 @@ class RunConfig:
         """What must match for a workdir's run to be resumed: everything but where trials run."""
         out = self.to_dict()
         out.pop("executor")
+        if not self.compute.compile:
+            # Absent when off, as before the setting existed: earlier workdirs still resume.
+            out["compute"].pop("compile")
         return out
 
     @classmethod

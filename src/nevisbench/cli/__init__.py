@@ -6,7 +6,7 @@ import argparse
 import logging
 from collections.abc import Sequence
 
-from nevisbench.cli import catalog, datasets, reports, run, streams
+from nevisbench.cli import catalog, datasets, reports, run, streams, sweep
 from nevisbench.cli.console import err_console, is_user_error, message, print_error, print_traceback
 
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_commands(commands)
     run.add_commands(commands)
     reports.add_commands(commands)
+    sweep.add_commands(commands)
     return parser
 
 

@@ -1,5 +1,5 @@
-"""Where a task's trials run: in this process (``local``), in worker processes (``process``), or on a
-Ray cluster (``ray``).
+"""Where a task's trials run: in this process (``local``), in worker processes (``process``), on a
+Ray cluster (``ray``), or as SLURM jobs (``slurm``).
 
 Every executor runs ``fn(shared, job)`` for each job and returns one ``JobOutcome`` per job, in job
 order; ``on_outcome(position, outcome)``, when given, is called as each job ends (a learner keeps
@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-EXECUTORS = ("local", "process", "ray")
+EXECUTORS = ("local", "process", "ray", "slurm")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +43,11 @@ class ExecutorConfig:
         ship_data: Ray: send the task's arrays through the object store instead of letting each
             trial read them from the shared ``NEVISBENCH_HOME`` path.
         retries: how many times a job whose worker died is run again before it counts as failed.
+        partition: SLURM: the partition of trial jobs (None: the cluster's default).
+        time_minutes: SLURM: each trial job's time limit.
+        mem: SLURM: each trial job's memory (``--mem``, e.g. ``16G``; None: the partition's default).
+        log_folder: SLURM: submitit's folder of job pickles and logs, one subfolder per job (every
+            node must see it; relative to the current directory).
     """
 
     kind: str = "local"
@@ -52,6 +57,10 @@ class ExecutorConfig:
     gpus_per_trial: float | None = None
     ship_data: bool = False
     retries: int = 1
+    partition: str | None = None
+    time_minutes: int = 60
+    mem: str | None = None
+    log_folder: str = "slurm_logs"
 
     def __post_init__(self) -> None:
         if self.kind not in EXECUTORS:
@@ -68,6 +77,8 @@ class ExecutorConfig:
             raise ValueError(f"executor.gpus_per_trial must be ≥ 0, got {self.gpus_per_trial}")
         if self.retries < 0:
             raise ValueError(f"executor.retries must be ≥ 0, got {self.retries}")
+        if self.time_minutes < 1:
+            raise ValueError(f"executor.time_minutes must be at least 1, got {self.time_minutes}")
 
 
 @dataclasses.dataclass
@@ -162,8 +173,51 @@ class LocalExecutor:
 # ------------------------------------------------------------------------------------------- factory
 
 
-def create_executor(config: ExecutorConfig, device_type: str = "cpu") -> Executor:
-    """The executor ``config`` describes, for trials on ``device_type`` (``cpu`` or ``cuda``)."""
+class CompilingExecutor:
+    """Another executor whose jobs train through ``torch.compile`` (``compute.compile=true``).
+
+    A job that carries fit settings (a dataclass ``job.fit`` with a ``compile`` field, as a trial
+    does) gets ``compile=True``; other jobs go through unchanged. The run's setting thus reaches the
+    trials wherever they run, without each learner passing it on.
+    """
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def map(
+        self,
+        fn: Fn,
+        shared: Any,
+        jobs: Sequence[Any],
+        failure_types: tuple[type[BaseException], ...],
+        on_outcome: OnOutcome | None = None,
+    ) -> list[JobOutcome]:
+        return self.inner.map(fn, shared, [_compiling(job) for job in jobs], failure_types, on_outcome)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _compiling(job: Any) -> Any:
+    fit = getattr(job, "fit", None)
+    if not (dataclasses.is_dataclass(job) and dataclasses.is_dataclass(fit)
+            and any(f.name == "compile" for f in dataclasses.fields(fit))):
+        return job
+    return dataclasses.replace(job, fit=dataclasses.replace(fit, compile=True))
+
+
+def create_executor(config: ExecutorConfig, device_type: str = "cpu", *, compile: bool = False) -> Executor:
+    """The executor ``config`` describes, for trials on ``device_type`` (``cpu`` or ``cuda``).
+
+    Args:
+        compile: train every trial through ``torch.compile`` (``compute.compile``).
+    """
+    executor = _create(config, device_type)
+    return CompilingExecutor(executor) if compile else executor
+
+
+def _create(config: ExecutorConfig, device_type: str) -> Executor:
     if config.kind == "local":
         return LocalExecutor(config.cpus_per_trial)
     gpus = 0
@@ -176,8 +230,13 @@ def create_executor(config: ExecutorConfig, device_type: str = "cpu") -> Executo
 
         workers = config.workers or (gpus if gpus else 2)
         return ProcessExecutor(workers, gpus=gpus, threads=config.cpus_per_trial, retries=config.retries)
+    trial_gpus = config.gpus_per_trial if config.gpus_per_trial is not None else (1 if device_type == "cuda" else 0)
+    if config.kind == "slurm":
+        from nevisbench.executors.slurm import SlurmExecutor
+
+        return SlurmExecutor(config.log_folder, partition=config.partition, time_minutes=config.time_minutes,
+                             mem=config.mem, cpus=config.cpus_per_trial, gpus=trial_gpus, retries=config.retries)
     from nevisbench.executors.ray import RayExecutor
 
-    trial_gpus = config.gpus_per_trial if config.gpus_per_trial is not None else (1 if device_type == "cuda" else 0)
     return RayExecutor(config.ray_address, cpus=config.cpus_per_trial, gpus=trial_gpus, retries=config.retries,
                        ship_data=config.ship_data)

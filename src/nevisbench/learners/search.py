@@ -37,9 +37,10 @@ FIT_OPTIONS: dict[str, str] = {
     "amp": "amp",
     "channels_last": "channels_last",
 }
-# FitConfig fields set per trial, or left at their default on purpose.
+# FitConfig fields set per trial, or left at their default on purpose (``compile`` is the run's
+# ``compute.compile``, set on every trial by the executor: executors/base.py, CompilingExecutor).
 FIT_PER_TRIAL = ("lr", "label_smoothing")
-FIT_DEFAULTED = ("end_lr",)
+FIT_DEFAULTED = ("end_lr", "compile")
 
 
 def fit_config(options: Any, trial: Trial) -> FitConfig:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import os
+import shutil
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +86,8 @@ class FitConfig:
         eval_batch_size: batch size of dev evaluation and prediction.
         amp: bf16 autocast; None: on for CUDA, off on CPU.
         channels_last: channels-last memory format; None: on for CUDA.
+        compile: train through ``torch.compile(model)`` (``compute.compile``); dev evaluation and
+            FLOP counting use the eager model.
     """
 
     max_steps: int
@@ -100,6 +105,7 @@ class FitConfig:
     eval_batch_size: int = 256
     amp: bool | None = None
     channels_last: bool | None = None
+    compile: bool = False
 
 
 @dataclasses.dataclass
@@ -127,6 +133,41 @@ class FitResult:
     selection_flops: int
     wall_seconds: dict[str, float]
     history: list[tuple[int, float]]
+
+
+# The C++ compilers TorchInductor looks for on CPU, after $CXX.
+_CXX_COMPILERS = ("g++", "c++", "clang++")
+
+
+def missing_compile_support(device: torch.device) -> str | None:
+    """Why ``torch.compile`` cannot build kernels for ``device`` here, or None when it can.
+
+    On CPU TorchInductor writes C++ and builds it with ``$CXX`` or the first of g++, c++, clang++ on
+    PATH; without one, the first compiled step would fail deep inside the compiler with a long trace.
+    """
+    if device.type != "cpu":
+        return None  # CUDA kernels are Triton's: it ships its own compiler
+    candidates = [os.environ["CXX"]] if os.environ.get("CXX") else list(_CXX_COMPILERS)
+    if any(shutil.which(name) for name in candidates):
+        return None
+    return f"no C++ compiler on PATH (looked for {', '.join(candidates)})"
+
+
+def compiled_forward(model: TaskModel, device: torch.device) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``torch.compile(model)``: the training forward of ``compute.compile=true``.
+
+    Raises:
+        ValueError: TorchInductor cannot build kernels here (no C++ compiler on CPU).
+    """
+    missing = missing_compile_support(device)
+    if missing:
+        raise ValueError(f"compute.compile=true needs TorchInductor's C++ toolchain on CPU: {missing}; "
+                         "install one (apt-get install g++) or set compute.compile=false")
+    with warnings.catch_warnings():
+        # Inductor's first import loads torch.utils.mkldnn, which uses torch's own deprecated
+        # torch.jit.script_method: torch's warning, not ours to act on.
+        warnings.filterwarnings("ignore", "`torch.jit.script_method` is deprecated", DeprecationWarning)
+        return torch.compile(model)
 
 
 def _use(flag: bool | None, device: torch.device) -> bool:
@@ -226,6 +267,8 @@ def fit(
     amp = _use(config.amp, device)
     input_shape = (batch_size, 3, config.image_size, config.image_size)
     step_flops = train_step_flops(model, kind, input_shape)
+    # The compiled module shares the model's parameters; FLOPs and dev evaluation use the eager one.
+    forward = compiled_forward(model, device) if config.compile else model
 
     def validate(step: int) -> float:
         nonlocal selection_flops, eval_seconds
@@ -269,7 +312,7 @@ def fit(
         images, targets = batches.batch(step)
         images = images.contiguous(memory_format=memory_format)
         with torch.autocast(device.type, torch.bfloat16, enabled=amp):
-            logits = model(images)
+            logits = forward(images)
         value = loss(logits.float(), targets, kind, config.label_smoothing)
         # Reading the loss forces a device sync: check it every few steps (a NaN stays NaN).
         if step % _FINITE_CHECK_EVERY == 0 and not torch.isfinite(value):
