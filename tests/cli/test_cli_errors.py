@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_tiny import TINY
 
 from nevisbench.cli import main
 from nevisbench.config import apply_overrides
 from nevisbench.configs import load_config
-
-TINY = ["--set", "options.backbone=small_cnn", "--set", "options.image_size=16", "--set", "options.max_steps=6",
-        "--set", "options.validate_every=3", "--set", "options.trials=1", "--set", "options.batch_size=32",
-        "--set", "stream.stop_year=1999"]
 
 
 def _flat(text: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -240,3 +241,18 @@ def _create(config: ExecutorConfig, device_type: str) -> Executor:
 
     return RayExecutor(config.ray_address, cpus=config.cpus_per_trial, gpus=trial_gpus, retries=config.retries,
                        ship_data=config.ship_data)
+
+
+def remote_call(fn: Fn, shared: Any, job: Any, failure_types: tuple[type[BaseException], ...],
+                threads: int | None) -> tuple[Any, ...]:
+    """Runs one job on a remote worker (a Ray task, a SLURM job): ``("ok", result)`` or ``("failed", why,
+    flops)`` for an expected failure; anything else raises, as a bug."""
+    os.environ["NEVISBENCH_TRIAL_WORKER"] = "1"
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    try:
+        return ("ok", fn(shared, job))
+    except failure_types as error:
+        return ("failed", str(error), dict(getattr(error, "flops", {}) or {}))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from typing import Any
 
-from nevisbench.executors.base import Fn, JobOutcome, OnOutcome, _tell
+from nevisbench.executors.base import Fn, JobOutcome, OnOutcome, _tell, remote_call
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ class RayExecutor:
     ) -> list[JobOutcome]:
         ray = self._ray
         threads = self.threads
-        remote = ray.remote(_ray_call).options(
+        remote = ray.remote(remote_call).options(
             num_cpus=self.cpus, num_gpus=self.gpus, max_retries=self.retries, retry_exceptions=False
         )
         shared_ref = ray.put(shared)
@@ -85,18 +84,5 @@ class RayExecutor:
 
     def close(self) -> None:
         pass
-
-
-def _ray_call(fn: Fn, shared: Any, job: Any, failure_types: tuple[type[BaseException], ...],
-              threads: int | None) -> tuple[Any, ...]:
-    os.environ["NEVISBENCH_TRIAL_WORKER"] = "1"
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
-    try:
-        return ("ok", fn(shared, job))
-    except failure_types as error:
-        return ("failed", str(error), dict(getattr(error, "flops", {}) or {}))
 
 

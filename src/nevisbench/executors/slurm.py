@@ -10,7 +10,6 @@ is a bug and is raised here, with the job's traceback.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import time
@@ -18,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from nevisbench.executors.base import Fn, JobOutcome, OnOutcome, _tell
+from nevisbench.executors.base import Fn, JobOutcome, OnOutcome, _tell, remote_call
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ class SlurmExecutor:
         submitit = self._submitit
 
         def submit(index: int) -> Any:
-            return self.submit(_slurm_call, fn, shared, jobs[index], failure_types, self.threads)
+            return self.submit(remote_call, fn, shared, jobs[index], failure_types, self.threads)
 
         running = {index: submit(index) for index in range(len(jobs))}
         finished = self._finished
@@ -153,16 +152,3 @@ class SlurmExecutor:
 
     def close(self) -> None:
         pass
-
-
-def _slurm_call(fn: Fn, shared: Any, job: Any, failure_types: tuple[type[BaseException], ...],
-                threads: int | None) -> tuple[Any, ...]:
-    os.environ["NEVISBENCH_TRIAL_WORKER"] = "1"
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
-    try:
-        return ("ok", fn(shared, job))
-    except failure_types as error:
-        return ("failed", str(error), dict(getattr(error, "flops", {}) or {}))

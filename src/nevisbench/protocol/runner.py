@@ -215,7 +215,7 @@ def _claim(work: Workdir, config: RunConfig, device: Any, non_reference: dict[st
         config.save(work.config_file)
     if not work.provenance_file.exists():
         work.write_json(work.provenance_file,
-                        {**provenance(resolve_device(config.device)), "non_reference": non_reference})
+                        {**provenance(device), "non_reference": non_reference})
     else:
         _note_non_reference(work, non_reference)
 
