@@ -45,10 +45,19 @@ class ComputeConfig:
         compile: train each trial through ``torch.compile`` (TorchInductor); off by default: it did
             not pay on CPU (docs/cluster.md). Part of a run's identity, as kernels may sum in
             another order.
+        peak_tflops: the device's dense peak in TFLOP/s that each trial's MFU is measured against;
+            None: the table of ``compute/throughput.py`` for the GPU and the trial's precision (no MFU
+            on a CPU or an unknown GPU). Not part of a run's identity: it changes no result.
     """
 
     include_pretraining: bool = False
     compile: bool = False
+    peak_tflops: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.peak_tflops is not None and not 0 < self.peak_tflops < float("inf"):
+            raise ValueError(f"compute.peak_tflops must be > 0 (TFLOP/s), or None for the table of GPU peaks; "
+                             f"got {self.peak_tflops}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +117,8 @@ class RunConfig:
         if not self.compute.compile:
             # Absent when off, as before the setting existed: earlier workdirs still resume.
             out["compute"].pop("compile")
+        # How MFU is stated, not what the run computes: a resume may correct it.
+        out["compute"].pop("peak_tflops")
         return out
 
     @classmethod

@@ -190,15 +190,23 @@ def _run(config, workdir: Path, *, tensorboard: bool, skip_unavailable: bool = F
 
 def print_summary(summary: dict, workdir: Path) -> None:
     """Prints a run's summary: a row per task and predicted split, the means and the compute."""
-    from nevisbench.reporting.format import format_flops
+    from nevisbench.reporting.format import (
+        format_flops,
+        format_gflops_rate,
+        format_images_rate,
+        format_mfu,
+    )
 
     partial = "" if summary["complete"] else " (partial)"
     # One row per task and predicted split: the error when the task was learned and, from the
     # end-of-stream re-evaluation, at the end (for the task's latest training).
     table = Table(title=f"{summary['learner']} on {summary['stream']}{partial}", box=box.SIMPLE_HEAD)
     has_map = any(row.get("map") is not None for row in summary["tasks"])
+    # Training throughput per task (mean over its trials), shown on the task's first row.
+    throughput = _throughput(workdir)
+    has_mfu = any(t["mfu"] is not None for t in throughput.values())
     for column in ("#", "year", "dataset", "split", "error", "at end", *(("mAP",) if has_map else ()),
-                   "FLOPs so far"):
+                   "FLOPs so far", "images/s", "GFLOP/s", *(("MFU",) if has_mfu else ())):
         table.add_column(column, no_wrap=column != "dataset", min_width=10 if column == "dataset" else None,
                          overflow="fold", justify="left" if column in ("dataset", "split") else "right")
     at_end = {(row["task_index"], row["split"]): row for row in summary["tasks"] if row.get("final")}
@@ -208,13 +216,18 @@ def print_summary(summary: dict, workdir: Path) -> None:
             return "-"
         return f"{row[key]:.4f}" if row.get(key) is not None else ("-" if row["status"] == "ok" else row["status"])
 
+    shown: set[int] = set()
     for row in summary["tasks"]:
         if row.get("final"):
             continue
         end = at_end.get((row["task_index"], row["split"]))
+        speed = throughput.get(row["task_index"]) if row["task_index"] not in shown else None
+        shown.add(row["task_index"])
+        speed = speed or {"images_per_second": None, "flops_per_second": None, "mfu": None}
         table.add_row(str(row["task_index"]), str(row["year"]), row["dataset"], row["split"], rate(row, "error"),
                       rate(end, "error"), *((rate(row, "map"),) if has_map else ()),
-                      format_flops(row["cumulative_flops"]["train"]))
+                      format_flops(row["cumulative_flops"]["train"]), format_images_rate(speed["images_per_second"]),
+                      format_gflops_rate(speed["flops_per_second"]), *((format_mfu(speed["mfu"]),) if has_mfu else ()))
     console.print(table)
     usage = summary["usage"]
     tasks = len({row["task_index"] for row in summary["tasks"] if not row.get("final")})
@@ -236,6 +249,16 @@ def print_summary(summary: dict, workdir: Path) -> None:
         console.print(f"partial: {summary['events']['completed']} of {summary['events']['total']} events; "
                       f"`nevisbench run --workdir {workdir}` continues it")
     console.print(f"results: {workdir / 'summary.json'}")
+
+
+def _throughput(workdir: Path) -> dict[int, dict[str, float | None]]:
+    """Task index → its training throughput (``reporting.tables.task_throughput``), from events.jsonl."""
+    from nevisbench.protocol.workdir import Workdir
+    from nevisbench.records import TrainRecord
+    from nevisbench.reporting.tables import task_throughput
+
+    records, _ = Workdir(workdir).read_events_tolerant()
+    return {r.task_index: task_throughput(r.info) for r in records if isinstance(r, TrainRecord)}
 
 
 def _chosen_sources(workdir: Path) -> list[dict[str, str]]:

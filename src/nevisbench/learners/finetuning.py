@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from nevisbench.compute.flops import peak_parameters
+from nevisbench.compute.throughput import precision_of, throughput
 from nevisbench.files import atomic_path
 from nevisbench.learners.base import Predictions, PredictTask, TrainReport, TrainTask
 from nevisbench.learners.hparams import search_space
@@ -210,6 +211,8 @@ class FinetuningLearner:
             "init": start.source,
             **start.info,
             "executor": task.executor.name,
+            # What the trials' matrix products ran in: the runner picks the peak of their MFU by it.
+            "precision": precision_of(c.amp, task.device),
             "trials": [
                 {
                     **o.trial.to_dict(),
@@ -219,6 +222,8 @@ class FinetuningLearner:
                             "final_dev_error": o.result.final_dev_error,
                             "best_step": o.result.best_step,
                             "steps": o.result.steps,
+                            **throughput(o.result.train_images, o.result.train_flops,
+                                         o.result.wall_seconds["train"]),
                         }
                         if o.result is not None
                         else {"failed": o.error}

@@ -120,8 +120,12 @@ class FitResult:
         steps: steps taken.
         train_flops: forward + backward FLOPs of every step.
         selection_flops: FLOPs of the dev evaluations.
-        wall_seconds: wall-clock of training and of dev evaluation.
+        wall_seconds: wall-clock of training and of dev evaluation (on CUDA synchronised at the
+            boundaries of each stretch of training steps, so queued kernels count where they ran).
         history: (step, dev error) of every validation.
+        train_images: training images seen (steps × batch size); images/s and FLOP/s are this and
+            ``train_flops`` over ``wall_seconds["train"]`` (``compute/throughput.py``). 0 in a trial
+            checkpointed before the field existed.
     """
 
     state: dict[str, torch.Tensor]
@@ -133,6 +137,7 @@ class FitResult:
     selection_flops: int
     wall_seconds: dict[str, float]
     history: list[tuple[int, float]]
+    train_images: int = 0
 
 
 # The C++ compilers TorchInductor looks for on CPU, after $CXX.
@@ -290,12 +295,23 @@ def fit(
             progress({"step": step, "max_steps": config.max_steps, "dev_error": dev_error})
         return dev_error
 
+    def clock() -> float:
+        # CUDA queues kernels: wait for them at the boundaries of each stretch of training steps, so
+        # that train time is honest without a sync per step (the dev evaluations sync anyway).
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return time.perf_counter()
+
     history: list[tuple[int, float]] = []
     selection_flops, eval_seconds, train_seconds = 0, 0.0, 0.0
     best_error, best_step, best_state, stale = math.inf, 0, None, 0
     steps = 0
+    started: float | None = None  # when the current stretch of training steps began
     for step in range(config.max_steps):
         if step % config.validate_every == 0:
+            if started is not None:
+                train_seconds += clock() - started
+                started = None
             dev_error = validate(step)
             if dev_error < best_error:
                 best_error, best_step, stale = dev_error, step, 0
@@ -308,7 +324,8 @@ def fit(
                 ):
                     break
             model.train()
-        started = time.perf_counter()
+        if started is None:
+            started = clock()
         images, targets = batches.batch(step)
         images = images.contiguous(memory_format=memory_format)
         with torch.autocast(device.type, torch.bfloat16, enabled=amp):
@@ -323,7 +340,8 @@ def fit(
         optimizer.step()
         schedule.step()
         steps += 1
-        train_seconds += time.perf_counter() - started
+    if started is not None:
+        train_seconds += clock() - started
     batches.close()
     if steps and not torch.isfinite(value):
         raise TrialFailed(f"the loss became {value.item()} by step {steps} (lr {config.lr:.3g})",
@@ -342,4 +360,5 @@ def fit(
         selection_flops=selection_flops,
         wall_seconds={"train": train_seconds, "selection": eval_seconds},
         history=history,
+        train_images=steps * batch_size,
     )

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from nevisbench import __version__
+from nevisbench.compute.throughput import PRECISIONS, resolve_peak
 
 
 def resolve_device(name: str) -> torch.device:
@@ -33,8 +34,9 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-def provenance(device: torch.device) -> dict[str, Any]:
-    """Where and with what a run ran: git commit, package versions, hardware."""
+def provenance(device: torch.device, peak_tflops: float | None = None) -> dict[str, Any]:
+    """Where and with what a run ran: git commit, package versions, hardware (with the device's peaks
+    per precision that MFU is measured against, when known: ``peak_tflops`` or the table's)."""
     source = Path(__file__).resolve().parents[3]
     try:
         commit = subprocess.run(
@@ -58,6 +60,11 @@ def provenance(device: torch.device) -> dict[str, Any]:
     }
     if device.type == "cuda":
         hardware["gpu"] = torch.cuda.get_device_name(device)
+    peaks = {precision: peak for precision in PRECISIONS
+             if (peak := resolve_peak(hardware.get("gpu"), precision, peak_tflops)) is not None}
+    if peaks:
+        hardware["peak_tflops"] = {precision: peak.tflops for precision, peak in peaks.items()}
+        hardware["peak_source"] = next(iter(peaks.values())).source
     return {
         "git_commit": commit,
         "versions": {

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nevisbench.compute.throughput import THROUGHPUT_FIELDS, Peak, device_name, resolve_peak
 from nevisbench.config import RunConfig
 from nevisbench.executors import create_executor
 from nevisbench.learners.base import Learner
@@ -130,6 +131,11 @@ def run(
             learner.load_state_dict(learner_state)
             log.info("resuming %s after event %d", work.path, state.completed)
         events = stream.events(lambda name: opened[name].task)
+        gpu = device_name(device)
+
+        def peak_for(precision: str) -> Peak | None:
+            return resolve_peak(gpu, precision, config.compute.peak_tflops)
+
         tasks = sum(isinstance(e, TrainEvent) for e in events)
 
         for number, event in enumerate(events):
@@ -146,7 +152,7 @@ def run(
                       "cumulative": state.cumulative_flops}
             if train:
                 record: Record = train_event(learner, event, number, seed=config.seed, executor=executor,
-                                             progress=progress, **common)
+                                             progress=progress, peak_for=peak_for, **common)
             else:
                 record = predict_event(learner, event, number, failed=event.task.name in state.failed_tasks,
                                        **common)
@@ -215,7 +221,7 @@ def _claim(work: Workdir, config: RunConfig, device: Any, non_reference: dict[st
         config.save(work.config_file)
     if not work.provenance_file.exists():
         work.write_json(work.provenance_file,
-                        {**provenance(device), "non_reference": non_reference})
+                        {**provenance(device, config.compute.peak_tflops), "non_reference": non_reference})
     else:
         _note_non_reference(work, non_reference)
 
@@ -282,5 +288,12 @@ def _sum_wall(records: list[Record]) -> dict[str, float]:
 
 
 def strip_wall_clock(record: Record) -> dict[str, Any]:
-    """A record as JSON without its wall-clock fields (they are the only thing resumption may change)."""
-    return {k: v for k, v in record.to_json().items() if k != "wall_seconds"}
+    """A record as JSON without its wall-clock fields (they are the only thing resumption may change):
+    ``wall_seconds``, and each trial's throughput (images/s, FLOP/s, MFU)."""
+    out = {k: v for k, v in record.to_json().items() if k != "wall_seconds"}
+    trials = out.get("info", {}).get("trials")
+    if isinstance(trials, list):
+        out["info"] = {**out["info"], "trials": [
+            {k: v for k, v in trial.items() if k not in THROUGHPUT_FIELDS} if isinstance(trial, dict) else trial
+            for trial in trials]}
+    return out

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from nevisbench.compute.throughput import Peak, with_mfu
 from nevisbench.learners.base import Learner, PredictTask, TrainReport, TrainTask
 from nevisbench.learners.training import TrialFailed
 from nevisbench.metrics.classification import non_finite_rows, single_label_metrics
@@ -45,11 +46,14 @@ def train_event(
     executor: Any,
     progress: Callable[[Progress], None],
     cumulative: Callable[[dict[str, ResourceUsage]], dict[str, int]],
+    peak_for: Callable[[str], Peak | None] = lambda precision: None,
 ) -> TrainRecord:
     """Trains ``learner`` on ``event``'s task; a task whose every trial failed gives a ``failed`` record.
 
     Args:
         cumulative: the run's FLOPs per category once this event's usage is added.
+        peak_for: the device's peak for a precision (``compute.throughput.resolve_peak``): the trials'
+            MFU is measured against it here, from the FLOP/s the learner recorded.
     """
     task = TrainTask(
         key=event.task, index=event.index, data=data, device=device, seed=seed, scratch=work.learner_dir,
@@ -75,7 +79,7 @@ def train_event(
         raise ValueError(f"learner reported usage of unknown categories {sorted(unknown)}; "
                          f"use {' and '.join(TRAIN_CATEGORIES)}")
     return TrainRecord(**_head(event, number), status="ok", usage=dict(report.usage),
-                       wall_seconds=dict(report.wall_seconds), info=report.info,
+                       wall_seconds=dict(report.wall_seconds), info=with_mfu(report.info, peak_for),
                        num_train_examples=data.num_examples("train"), num_dev_examples=data.num_examples("dev"),
                        cumulative_flops=cumulative(dict(report.usage)))
 

@@ -15,7 +15,8 @@ from nevisbench.reporting.tables import task_rows
 
 COLUMNS = ("run", "seed", "learner", "stream", "run_status", "task", "year", "dataset", "kind", "classes",
            "status", "error", "final_error", "map", "final_map", "dev_error", "train_flops", "flops",
-           "cumulative_train_flops", "wall_seconds", "train_examples", "init", "path")
+           "cumulative_train_flops", "wall_seconds", "train_examples", "images_per_second", "flops_per_second",
+           "mfu", "init", "path")
 
 
 def export_rows(runs: Sequence[RunData]) -> list[dict[str, Any]]:
@@ -29,7 +30,8 @@ def export_rows(runs: Sequence[RunData]) -> list[dict[str, Any]]:
                 "run_status": "complete" if run.complete else run.status, "task": row["index"],
                 **{k: row[k] for k in ("year", "dataset", "kind", "classes", "status", "error", "final_error",
                                        "map", "final_map", "dev_error", "train_flops", "flops",
-                                       "cumulative_train_flops", "wall_seconds", "train_examples")},
+                                       "cumulative_train_flops", "wall_seconds", "train_examples",
+                                       "images_per_second", "flops_per_second", "mfu")},
                 "init": row["init"] if row["init"] is None or isinstance(row["init"], str) else str(row["init"]),
                 "path": str(run.path),
             })

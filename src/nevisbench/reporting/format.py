@@ -31,6 +31,20 @@ def format_rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.4f}"
 
 
+def format_images_rate(images_per_second: float | None) -> str:
+    """``1,234`` images/s (no decimals: a rate of a timed loop is not that precise); ``—`` when absent."""
+    return "—" if images_per_second is None else f"{images_per_second:,.0f}"
+
+
+def format_gflops_rate(flops_per_second: float | None) -> str:
+    """Achieved FLOP/s in GFLOP/s with one decimal (``1,234.5``); ``—`` when absent."""
+    return "—" if flops_per_second is None else f"{flops_per_second / 1e9:,.1f}"
+
+
+def format_mfu(mfu: float | None) -> str:
+    """MFU as a percentage with one decimal (``41.3%``); ``—`` when absent (no known peak)."""
+    return "—" if mfu is None else f"{mfu:.1%}"
+
 
 def hardware_text(provenance: dict[str, Any]) -> str:
     """``cpu, 2 CPUs`` or ``cuda:0, NVIDIA H100 …``, from ``provenance.json`` (which has the rest)."""

@@ -20,6 +20,7 @@ from nevisbench import __version__
 from nevisbench.files import write_atomic
 from nevisbench.records import Record
 from nevisbench.reporting.continual import continual_lines
+from nevisbench.reporting.format import format_gflops_rate, format_images_rate, format_mfu
 from nevisbench.reporting.plots import figures, save_figure
 from nevisbench.reporting.tables import (
     RunData,
@@ -132,7 +133,7 @@ def _summary_table(runs: Sequence[RunData]) -> str:
 
 def _tasks_table(number: int, run: RunData) -> str:
     headers = ("#", "year", "dataset", "classes", "train size", "status", "error", "mAP", "dev error",
-               "train FLOPs", "all FLOPs", "wall time", "init / chosen source")
+               "train FLOPs", "all FLOPs", "wall time", "images/s", "GFLOP/s", "MFU", "init / chosen source")
     rows = []
     for row in task_rows(run):
         css = "muted" if row["status"] == "not run" else ""
@@ -143,7 +144,10 @@ def _tasks_table(number: int, run: RunData) -> str:
             + _cell(row["status"]) + _cell(format_rate(row["error"]), "num")
             + _cell(format_rate(row["map"]), "num") + _cell(format_rate(row["dev_error"]), "num")
             + _cell(format_flops(row["train_flops"]), "num") + _cell(format_flops(row["flops"]), "num")
-            + _cell(format_seconds(row["wall_seconds"]), "num") + _cell(row["init"] or "—")
+            + _cell(format_seconds(row["wall_seconds"]), "num")
+            + _cell(format_images_rate(row["images_per_second"]), "num")
+            + _cell(format_gflops_rate(row["flops_per_second"]), "num") + _cell(format_mfu(row["mfu"]), "num")
+            + _cell(row["init"] or "—")
             + "</tr>"
         )
     return _table(f"tasks-{number}", headers, rows)
@@ -187,6 +191,9 @@ def _run_section(number: int, run: RunData, baseline: Sequence[Record] | None = 
     parts += [
         f"<h3>Tasks (error and mAP on {escape(str(row['split']))} when learned)</h3>",
         _tasks_table(number, run),
+        "<p>Images/s, GFLOP/s and MFU: training throughput, the mean over the task's trials (train FLOPs "
+        "and images over train wall-clock; MFU against the device's dense peak, when known, in "
+        "provenance.json). — : not recorded.</p>",
         "<h3>End-of-stream re-evaluation</h3>",
         _reevaluation_table(number, run),
         "<h3>Continual-learning metrics</h3>",

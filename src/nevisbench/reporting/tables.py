@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from nevisbench.compute.throughput import THROUGHPUT_FIELDS
 from nevisbench.records import PredictRecord, TrainRecord
 from nevisbench.reporting.format import format_flops, format_rate, format_seconds, hardware_text
 from nevisbench.reporting.runs import RunData, TaskPosition, load_run, load_runs, same_stream
@@ -14,7 +15,7 @@ from nevisbench.reporting.runs import RunData, TaskPosition, load_run, load_runs
 __all__ = [
     "RunData", "TaskPosition", "common_positions", "compare_rows", "format_flops", "format_rate",
     "format_seconds", "hardware_text", "load_run", "load_runs", "notes", "same_stream", "summary_row",
-    "task_rows", "task_score",
+    "task_rows", "task_score", "task_throughput",
 ]
 
 
@@ -97,7 +98,8 @@ def task_rows(run: RunData) -> list[dict[str, Any]]:
 
     Error and mAP are of the headline split when the task was learned; ``final_error`` / ``final_map``
     of the end-of-stream re-evaluation (absent for a task trained again later in the stream: its
-    re-evaluation belongs to the later position). FLOPs and wall time are this task's own, not cumulative.
+    re-evaluation belongs to the later position). FLOPs and wall time are this task's own, not cumulative;
+    ``images_per_second``, ``flops_per_second`` and ``mfu`` are ``task_throughput``'s.
     """
     split = run.summary.get("headline_split")
     trains: dict[int, TrainRecord] = {}
@@ -160,8 +162,21 @@ def task_rows(run: RunData) -> list[dict[str, Any]]:
             # transfer-selecting learner: the source it chose), as the learner reports it.
             "init": info.get("init"),
             "dev_error": info.get("dev_error"),
+            **task_throughput(info),
         })
     return rows
+
+
+def task_throughput(info: dict[str, Any]) -> dict[str, float | None]:
+    """A task's training throughput: the mean over its trials of images/s, FLOP/s and MFU
+    (``compute/throughput.py``); None for each that no trial recorded (runs before these fields, a
+    learner without trials, MFU without a known peak)."""
+    trials = [t for t in info.get("trials") or [] if isinstance(t, dict)]
+    out: dict[str, float | None] = {}
+    for field in THROUGHPUT_FIELDS:
+        values = [t[field] for t in trials if isinstance(t.get(field), (int, float))]
+        out[field] = sum(values) / len(values) if values else None
+    return out
 
 
 def task_score(row: dict[str, Any], *, final: bool = False) -> float | None:
