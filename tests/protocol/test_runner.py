@@ -203,6 +203,11 @@ def test_a_run_killed_inside_a_task_keeps_its_finished_trials(tmp_path: Path) ->
     assert resumed["complete"]
     assert resumed_trials == [2]  # the two finished trials of that task were not run again
     assert _records(part) == _records(tmp_path / "whole")
+    # The trials kept across the kill still have their throughput (FitResult.train_images survived
+    # the task checkpoint); only wall-clock-derived fields may differ from the whole run's.
+    trained = [r for r in Workdir(part).read_events() if r.to_json()["type"] == "train"]
+    assert all(t["images_per_second"] > 0 and t["flops_per_second"] > 0
+               for r in trained for t in r.info["trials"])
     assert _summary(part) == _summary(tmp_path / "whole")
     assert whole["complete"]
     assert not (part / "checkpoints" / "task.pt").exists()
