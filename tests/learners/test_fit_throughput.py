@@ -87,3 +87,20 @@ def test_the_task_checkpoint_keeps_train_images_for_a_resumed_task(tmp_path: Pat
     # A trial checkpointed before the field existed still resumes (no images counted: no rate shown).
     del saved["finished_trials"][0]["result"]["train_images"]
     assert _finished_trials(dataclasses.replace(task, resume=saved))[0].result.train_images == 0
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_on_cuda_the_train_clock_waits_for_the_kernels_once_per_stretch_of_steps(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[torch.device] = []
+    synchronize = torch.cuda.synchronize
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: (calls.append(device), synchronize(device)))
+    torch.manual_seed(0)
+    model = TaskModel(create_backbone("small_cnn"), 3)
+    config = FitConfig(max_steps=7, lr=0.01, batch_size=8, image_size=16, validate_every=3)
+    result = fit(model, DATA.split(Split.TRAIN), DATA.split(Split.DEV), TaskKind.SINGLE_LABEL, config, seed=0,
+                 device=torch.device("cuda"))
+    assert result.train_images == 7 * 8 and result.wall_seconds["train"] > 0
+    # Three stretches (steps 0-2, 3-5, 6), each started and ended by a sync: not one per step.
+    assert len(calls) == 6
