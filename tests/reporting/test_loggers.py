@@ -206,3 +206,46 @@ def test_a_missing_package_is_one_line_with_the_install_hint_before_any_training
     err = _flat(capsys.readouterr().err)
     assert f"error: the {name} logger needs the {name} package: pip install 'nevisbench[{name}]'" in err
     assert "Traceback" not in err and not (workdir / "events.jsonl").exists()
+
+
+class _FakeLogger:
+    def __init__(self, fail: bool) -> None:
+        self.fail, self.rows, self.closed = fail, [], []
+        self.keep = {"run_id": "fake"}
+
+    def write(self, rows: Any) -> None:
+        if self.fail:
+            raise OSError("the dashboard is down")
+        self.rows.append(rows)
+
+    def close(self, ok: bool) -> None:
+        self.closed.append(ok)
+
+
+def test_a_failing_logger_is_dropped_and_the_others_go_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    import types
+
+    from nevisbench.records import TrainRecord
+    from nevisbench.reporting import loggers
+    from nevisbench.values import TaskKey, TaskKind
+
+    opened = {}
+    for name, fail in (("good", False), ("bad", True)):
+        module = types.ModuleType(f"fake_{name}")
+        module.require = lambda: None
+        module.open_logger = lambda workdir, params, previous, fail=fail, name=name: opened.setdefault(
+            name, _FakeLogger(fail))
+        monkeypatch.setitem(sys.modules, f"fake_{name}", module)
+        monkeypatch.setitem(loggers.BACKENDS, name, f"fake_{name}")
+    logged = loggers.Loggers(["good", "bad"], tmp_path, {"seed": 0})
+    head = {"task_index": 0, "year": 1998, "dataset": "mnist", "task": TaskKey("mnist", TaskKind.SINGLE_LABEL, 10),
+            "status": "ok", "cumulative_flops": {"train": 1}, "wall_seconds": {}, "info": {"dev_error": 0.5}}
+    logged(Progress(Phase.TRAIN, event=0))
+    logged(Progress(Phase.DONE, record=TrainRecord(event=0, **head)))
+    logged(Progress(Phase.DONE, record=TrainRecord(event=1, **head)))
+    logged.close(True)
+    assert len(opened["good"].rows) == 2 and opened["bad"].closed == [False] and opened["good"].closed == [True]
+    assert "the bad logger failed (the dashboard is down)" in caplog.text
+    # The failed logger's count stays where it failed: a resume logs what it missed.
+    assert _state(tmp_path) == {"good": {"run_id": "fake", "logged": 2}, "bad": {"run_id": "fake", "logged": 0}}

@@ -36,7 +36,8 @@ def require() -> None:
             import alembic  # noqa: F401
             import sqlalchemy  # noqa: F401
     except ImportError as error:
-        raise RuntimeError(f"the mlflow logger needs the {(error.name or 'mlflow').split('.')[0]} package: {HINT}") from None
+        package = (error.name or "mlflow").split(".")[0]
+        raise RuntimeError(f"the mlflow logger needs the {package} package: {HINT}") from None
 
 
 def open_logger(workdir: Path, params: Mapping[str, Any], previous: Mapping[str, Any] | None) -> MlflowLogger:
