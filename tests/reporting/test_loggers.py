@@ -79,14 +79,18 @@ def read_wandb(workdir: Path, run_id: str) -> Logged:
     out: Logged = defaultdict(list)
     sessions = sorted((workdir / "wandb").glob(f"offline-run-*-{run_id}"))
     assert sessions, f"no offline W&B run {run_id} in {workdir / 'wandb'}"
+    config = {}
     for session in sessions:
         for record in _wandb_records(session / f"run-{run_id}.wandb"):
+            if record.WhichOneof("record_type") == "run":
+                config.update({item.key: json.loads(item.value_json) for item in record.run.config.update})
             if record.WhichOneof("record_type") != "history":
                 continue
             row = {item.key or "/".join(item.nested_key): json.loads(item.value_json) for item in record.history.item}
             for name, value in row.items():
                 if not name.startswith("_") and name not in ("task", "event"):
                     out[name].append((row["event" if name.startswith("flops/") else "task"], value))
+    assert config["stream.name"] == "demo" and config["options.backbone"] == "small_cnn"  # the run's config
     return out
 
 
