@@ -34,3 +34,13 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
     return value
+
+
+def logger_names(text: str) -> list[str]:
+    """A comma-separated list of experiment loggers (``run --log``)."""
+    from nevisbench.reporting.loggers import parse_names
+
+    try:
+        return parse_names(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

@@ -8,7 +8,7 @@ import json
 import shlex
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rich import box
@@ -95,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     try:
         with sigterm_as_interrupt():
-            summary = _run(config, workdir, tensorboard=args.tensorboard, skip_unavailable=args.skip_unavailable)
+            summary = _run(config, workdir, loggers=logger_names(args), skip_unavailable=args.skip_unavailable)
     except KeyboardInterrupt as error:
         terminated = isinstance(error, Terminated)
         what = "terminated (SIGTERM)" if terminated else "interrupted"
@@ -133,7 +133,12 @@ def _run_seeds(args: argparse.Namespace, parent: Path) -> int:
     return 0
 
 
-def _run(config, workdir: Path, *, tensorboard: bool, skip_unavailable: bool = False) -> dict:
+def logger_names(args: argparse.Namespace) -> list[str]:
+    """The loggers ``run`` asked for: ``--log`` and its alias ``--tensorboard``."""
+    return list(dict.fromkeys([*(args.log or []), *(["tensorboard"] if args.tensorboard else [])]))
+
+
+def _run(config, workdir: Path, *, loggers: Sequence[str] = (), skip_unavailable: bool = False) -> dict:
     """Runs ``config`` in ``workdir`` under a progress bar, printing a line per trained task."""
     from nevisbench.protocol.runner import run
     from nevisbench.records import Phase, Progress, TrainRecord
@@ -174,18 +179,22 @@ def _run(config, workdir: Path, *, tensorboard: bool, skip_unavailable: bool = F
                     console.print(f"  {record.year} {record.dataset}: {status} · "
                                   f"{format_flops(record.total_flops)} so far")
 
-        listeners = [on_progress]
-        if tensorboard:
-            from nevisbench.reporting.tensorboard import TensorBoardLogger, make_summary_writer
+        listeners: list = [on_progress]
+        if loggers:
+            from nevisbench.reporting.loggers import Loggers, flat_params
 
-            logger = TensorBoardLogger(make_summary_writer(workdir / "tensorboard"))
-            listeners.append(logger)
+            # Checks the packages now, before any training; the logged runs open with the first event.
+            logged = Loggers(loggers, workdir, flat_params(config.to_dict()))
+            listeners.append(logged)
+        ok = False
         try:
-            return run(config, workdir, progress=lambda info: [listen(info) for listen in listeners],
-                       skip_unavailable=skip_unavailable)
+            summary = run(config, workdir, progress=lambda info: [listen(info) for listen in listeners],
+                          skip_unavailable=skip_unavailable)
+            ok = True
+            return summary
         finally:
-            if tensorboard:
-                logger.close()
+            if loggers:
+                logged.close(ok)
 
 
 def print_summary(summary: dict, workdir: Path) -> None:
@@ -355,7 +364,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--predict-split", choices=["dev_test", "test"], help="the split predicted after each task"
     )
-    p.add_argument("--tensorboard", action="store_true", help="write TensorBoard scalars to WORKDIR/tensorboard")
+    p.add_argument("--log", type=arguments.logger_names, metavar="LOGGERS",
+                   help="log the run's metrics to tensorboard (WORKDIR/tensorboard), wandb (WORKDIR/wandb; "
+                   "WANDB_MODE, NEVISBENCH_WANDB_PROJECT) and/or mlflow (MLFLOW_TRACKING_URI, default "
+                   "WORKDIR/mlruns), a comma-separated list; a resume continues the same logged runs")
+    p.add_argument("--tensorboard", action="store_true", help="the same as --log tensorboard")
     p.add_argument("--skip-unavailable", action="store_true",
                    help="leave out the datasets that cannot be prepared (recorded in config.json; the run "
                    "is then marked not comparable) instead of failing before training")
