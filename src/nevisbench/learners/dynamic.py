@@ -140,7 +140,8 @@ class DynamicLearner(FinetuningLearner):
         for name in names:
             model = self._new_model(task.key, 0)
             model.load_state_dict(self._candidate_state(task, name))
-            options = {"image_size": c.image_size, "batch_size": c.embed_batch_size, "device": task.device}
+            options = {"image_size": self._input_size(task), "batch_size": c.embed_batch_size,
+                       "device": task.device}
             train_x, train_flops = embed(model.backbone, train, kind, **options)
             dev_x, dev_flops = embed(model.backbone, dev, kind, **options)
             score, knn_flops = knn_score(train_x, train.labels, dev_x, dev.labels, kind, c.knn_neighbours)

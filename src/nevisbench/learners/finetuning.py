@@ -18,11 +18,11 @@ from nevisbench.compute.flops import peak_parameters
 from nevisbench.compute.throughput import precision_of, throughput
 from nevisbench.files import atomic_path
 from nevisbench.learners.base import Predictions, PredictTask, TrainReport, TrainTask
-from nevisbench.learners.hparams import search_space
+from nevisbench.learners.hparams import Trial, TrialOutcome, search_space
 from nevisbench.learners.nn.backbones import create_backbone
 from nevisbench.learners.pretrained import load_backbone_into
 from nevisbench.learners.search import TrialJob, TrialShared, fit_config, run_search
-from nevisbench.learners.training import TaskModel, TrialFailed, evaluate
+from nevisbench.learners.training import FitConfig, TaskModel, TrialFailed, evaluate
 from nevisbench.values import ResourceUsage, TaskKey
 
 log = logging.getLogger(__name__)
@@ -176,12 +176,10 @@ class FinetuningLearner:
             return Start(self._fresh_state(task), self.fresh_source)
         return Start(self._state_from(task, self.last_file), self.last_file)
 
-    # --------------------------------------------------------------------------- train
-    def train(self, task: TrainTask) -> TrainReport:
-        self.scratch = task.scratch
+    def _trials(self, task: TrainTask, start: Start) -> list[Trial]:
+        """This task's hyperparameter trials: the configured search (subclasses may narrow it)."""
         c = self.config
-        start = self._start(task)
-        trials = search_space(
+        return search_space(
             task.index,
             trials=c.trials,
             mode=c.search,
@@ -190,7 +188,30 @@ class FinetuningLearner:
             lr_range=(c.lr_min, c.lr_max),
             label_smoothing_range=(0.0, c.label_smoothing_max),
         )
-        jobs = [TrialJob(trial, fit_config(c, trial), _seed(task.seed, task.index, trial.index)) for trial in trials]
+
+    def _fit_config(self, task: TrainTask, trial: Trial) -> FitConfig:
+        """A trial's fit settings: the learner's options and the trial's own."""
+        return fit_config(self.config, trial)
+
+    def _task_entry(self, task: TrainTask, winner: TrialOutcome) -> dict[str, Any]:
+        """What, beyond its weights file, is kept of a learned task (subclasses add to it)."""
+        return {}
+
+    def _input_size(self, task: TrainTask) -> int:
+        """The input side this task trains at (the same for every task here)."""
+        return self.config.image_size
+
+    def _image_size(self, name: str) -> int:
+        """The input side of learned task ``name``'s model (the same for every task here)."""
+        return self.config.image_size
+
+    # --------------------------------------------------------------------------- train
+    def train(self, task: TrainTask) -> TrainReport:
+        self.scratch = task.scratch
+        c = self.config
+        start = self._start(task)
+        jobs = [TrialJob(trial, self._fit_config(task, trial), _seed(task.seed, task.index, trial.index))
+                for trial in self._trials(task, start)]
         shared = TrialShared(
             backbone=c.backbone, num_classes=task.key.num_classes, kind=task.key.kind, initial=start.state,
             train=task.train, dev=task.dev, device=str(task.device), freeze_backbone=c.freeze_backbone,
@@ -244,7 +265,7 @@ class FinetuningLearner:
         file = f"task_{task.index:04d}_{task.key.name}.pt"
         with atomic_path(task.scratch / file) as tmp:
             torch.save(winner.result.state, tmp)
-        self.tasks[task.key.name] = {"index": task.index, "file": file}
+        self.tasks[task.key.name] = {"index": task.index, "file": file, **self._task_entry(task, winner)}
         self.last_file = file
         for trial_file in task.scratch.glob(f"trial_{task.index:04d}_*.pt"):
             trial_file.unlink()
@@ -270,7 +291,7 @@ class FinetuningLearner:
             model,
             task.data,
             task.key.kind,
-            image_size=self.config.image_size,
+            image_size=self._image_size(task.key.name),
             batch_size=self.config.eval_batch_size,
             device=task.device,
             amp=self.config.amp,

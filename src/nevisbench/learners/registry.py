@@ -26,6 +26,7 @@ _BUILTIN = (
     "nevisbench.learners.previous",
     "nevisbench.learners.dynamic",
     "nevisbench.learners.oracle",
+    "nevisbench.learners.efficient",
 )
 _loaded = False
 
