@@ -45,10 +45,20 @@ class ComputeConfig:
         compile: train each trial through ``torch.compile`` (TorchInductor); off by default: it did
             not pay on CPU (docs/cluster.md). Part of a run's identity, as kernels may sum in
             another order.
+        data_parallel: train each trial (and ``pretrain``) with this many processes under
+            torch.distributed DDP, each on its share of every batch (gloo on CPU, NCCL with one GPU
+            per process on CUDA); 1: one process. The batch size must divide by it. Part of a run's
+            identity when not 1 (per-process BatchNorm statistics; docs/cluster.md).
     """
 
     include_pretraining: bool = False
     compile: bool = False
+    data_parallel: int = 1
+
+    def __post_init__(self) -> None:
+        if isinstance(self.data_parallel, bool) or not isinstance(self.data_parallel, int) or self.data_parallel < 1:
+            raise ValueError(f"compute.data_parallel must be an integer of at least 1 (1 = one process), "
+                             f"got {self.data_parallel!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +118,8 @@ class RunConfig:
         if not self.compute.compile:
             # Absent when off, as before the setting existed: earlier workdirs still resume.
             out["compute"].pop("compile")
+        if self.compute.data_parallel == 1:
+            out["compute"].pop("data_parallel")
         return out
 
     @classmethod
