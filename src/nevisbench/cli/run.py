@@ -17,6 +17,7 @@ from rich.table import Table
 
 from nevisbench.cli import arguments
 from nevisbench.cli.console import console, err_console, failed_tasks_text, progress_bar
+from nevisbench.executors import EXECUTORS
 
 # `run` flags that are shorthands for settings: (argparse attribute, setting).
 _RUN_FLAGS = (
@@ -265,7 +266,8 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
         names = args.dataset
     config = PretrainConfig(backbone=args.backbone, max_steps=args.steps, lr=args.lr,
                             label_smoothing=args.label_smoothing, image_size=args.image_size,
-                            batch_size=args.batch_size, validate_every=args.validate_every)
+                            batch_size=args.batch_size, validate_every=args.validate_every,
+                            data_parallel=args.data_parallel)
     device = resolve_device(args.device)
     datasets = []
     for name in names:
@@ -336,8 +338,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-unavailable", action="store_true",
                    help="leave out the datasets that cannot be prepared (recorded in config.json; the run "
                    "is then marked not comparable) instead of failing before training")
-    p.add_argument("--executor", choices=["local", "process", "ray"],
-                   help="where trials run: in this process (default), worker processes, or a Ray cluster")
+    p.add_argument("--executor", choices=list(EXECUTORS),
+                   help="where trials run: in this process (default), worker processes, a Ray cluster, or "
+                   "SLURM jobs (executor.* settings in docs/cluster.md)")
     p.add_argument("--workers", type=int, help="process workers (default: one per GPU, else 2)")
     p.add_argument("--ray-address", help="the Ray cluster: auto (default), HOST:PORT, or local (a private one)")
     p.add_argument("--seeds", help="run several seeds, one after the other, each in WORKDIR/seed_<k>: "
@@ -359,6 +362,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--resolution", type=int, default=96, help="store resolution when a dataset is prepared")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
+    p.add_argument("--data-parallel", type=arguments.positive_int, default=1, metavar="N",
+                   help="train with N processes under DDP, each on 1/N of every batch (gloo on CPU, one GPU "
+                   "each on CUDA; the batch size must divide by N)")
     p.set_defaults(func=cmd_pretrain)
     p = commands.add_parser("results", help="print a run's summary (or, for a --seeds directory, its seeds')")
     p.add_argument("workdir")
