@@ -52,10 +52,10 @@ def _model(batch_norm: bool) -> TaskModel:
 
 
 def _fit(data: SyntheticDataset, config: FitConfig, *, batch_norm: bool = False,
-         progress: list | None = None) -> tuple[FitResult, TaskModel]:
+         progress: list | None = None, device: str = "cpu") -> tuple[FitResult, TaskModel]:
     model = _model(batch_norm)
     result = fit(model, data.split(Split.TRAIN), data.split(Split.DEV), TaskKind.SINGLE_LABEL, config,
-                 seed=0, device=torch.device("cpu"), progress=progress.append if progress is not None else None)
+                 seed=0, device=torch.device(device), progress=progress.append if progress is not None else None)
     return result, model
 
 
@@ -94,6 +94,19 @@ def test_two_gloo_processes_train_as_one_at_the_same_global_batch(data: Syntheti
     assert _largest_difference(two_model.state_dict(), _model(False).state_dict()) > 1e-3
     # Rank 0's validations reach the caller's progress callback.
     assert [info["step"] for info in progress] == [step for step, _ in one.history]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs 2 CUDA devices (one per process)")
+def test_two_nccl_processes_train_as_one_on_two_gpus(data: SyntheticDataset) -> None:
+    # fp32 (amp off): bf16 autocast would round differently in each process's half batch.
+    config = dataclasses.replace(CONFIG, amp=False)
+    one, _ = _fit(data, config, device="cuda:0")
+    two, _ = _fit(data, dataclasses.replace(config, data_parallel=2), device="cuda:0")
+    assert two.steps == one.steps and two.train_flops == one.train_flops
+    assert two.best_dev_error == pytest.approx(one.best_dev_error, abs=1 / 64)
+    # cuDNN may pick other kernels for the half batch (TF32 too): looser than the CPU's bound.
+    assert _largest_difference(two.state, one.state) <= 1e-3
 
 
 def test_with_batchnorm_each_process_normalises_its_share_and_the_fit_still_learns(data: SyntheticDataset) -> None:
@@ -158,3 +171,17 @@ def test_a_run_with_two_processes_per_trial_counts_the_flops_of_one(tmp_path: Pa
         totals[processes] = summary["usage"]
     assert totals[2] == totals[1]  # train, selection and predict FLOPs (and parameter counts)
     assert json.loads((tmp_path / "dp2" / "config.json").read_text())["compute"]["data_parallel"] == 2
+
+
+def test_pretrain_with_two_processes_counts_the_flops_of_one(data: SyntheticDataset, tmp_path: Path) -> None:
+    from nevisbench.learners.pretrained import PretrainConfig, pretrain, read_backbone
+
+    records = {}
+    for processes in (1, 2):
+        config = PretrainConfig(backbone="small_cnn", max_steps=6, image_size=16, batch_size=16, validate_every=3,
+                                data_parallel=processes)
+        records[processes] = pretrain([data], config, tmp_path / f"dp{processes}.pt")
+    assert records[2]["flops"] == records[1]["flops"]
+    assert [fit["steps"] for fit in records[2]["fits"]] == [6]
+    assert records[2]["config"]["data_parallel"] == 2
+    assert read_backbone(tmp_path / "dp2.pt")[0] == "small_cnn"
