@@ -207,3 +207,22 @@ def test_a_process_executor_worker_starts_the_ranks(data: SyntheticDataset) -> N
     assert outcome.error is None, outcome.error
     assert isinstance(executor.inner, ProcessExecutor)
     assert outcome.result.train_flops == run_trial(shared, jobs[0]).train_flops
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_each_process_reads_and_augments_exactly_its_rows_of_the_whole_batch(data: SyntheticDataset,
+                                                                             train: bool) -> None:
+    from nevisbench.data.batches import Batches
+
+    def batches(shard: tuple[int, int]) -> Batches:
+        return Batches(data.split(Split.TRAIN), 16, seed=3, train=train, size=12, shard=shard)
+
+    whole, halves = batches((0, 1)), [batches((0, 2)), batches((1, 2))]
+    for step in (0, 5):  # step 5 wraps into the second epoch
+        images, targets = whole.batch(step)
+        for k, half in enumerate(halves):
+            part_images, part_targets = half.batch(step)
+            assert torch.equal(part_images, images[8 * k:8 * (k + 1)])
+            assert torch.equal(part_targets, targets[8 * k:8 * (k + 1)])
+    with pytest.raises(ValueError, match="n dividing batch_size 16"):
+        batches((0, 3))

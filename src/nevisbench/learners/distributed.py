@@ -3,7 +3,8 @@
 ``fit`` with ``FitConfig.data_parallel`` = N > 1 calls :func:`fit_data_parallel`, which starts N rank
 processes on this machine (gloo on CPU; NCCL on CUDA with one GPU per rank) and waits for them. Every
 rank reads the same global batch as one process would (same seed, same sample order) and trains on its
-contiguous 1/N slice of it; DDP averages the gradients, so a step is one process's step on the global
+contiguous 1/N slice of it (reading and augmenting only that slice, exactly as those rows of the whole
+batch); DDP averages the gradients, so a step is one process's step on the global
 batch up to summation order, except for BatchNorm, whose batch statistics are each rank's own
 (``SyncBatchNorm`` is refused by DDP on CPU) and whose running statistics are rank 0's (DDP broadcasts
 them at every forward). Rank 0 alone validates on dev, keeps the best-dev parameters, counts FLOPs
@@ -58,16 +59,20 @@ _POLL_S = 0.05
 
 
 class Ranks(Protocol):
-    """What ``fit`` asks of the processes that train together (one process: ``ONE_PROCESS``)."""
+    """What ``fit`` asks of the processes that train together (one process: ``ONE_PROCESS``).
 
+    Attributes:
+        rank / world: this process's number and how many there are; each reads and trains on the
+            ``rank``-th of ``world`` equal shares of every batch.
+        is_main: rank 0, which validates.
+    """
+
+    rank: int
+    world: int
     is_main: bool
 
     def wrap(self, model: nn.Module) -> nn.Module:
         """The module to train through (DDP's wrapper, which averages gradients)."""
-        ...
-
-    def shard(self, images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """This process's share of a global batch."""
         ...
 
     def mean(self, value: torch.Tensor) -> torch.Tensor:
@@ -80,13 +85,10 @@ class Ranks(Protocol):
 
 
 class _OneProcess:
-    is_main = True
+    rank, world, is_main = 0, 1, True
 
     def wrap(self, model: nn.Module) -> nn.Module:
         return model
-
-    def shard(self, images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return images, targets
 
     def mean(self, value: torch.Tensor) -> torch.Tensor:
         return value
@@ -109,11 +111,6 @@ class DataParallelRanks:
         from torch.nn.parallel import DistributedDataParallel
 
         return DistributedDataParallel(model, device_ids=[self.device] if self.device.type == "cuda" else None)
-
-    def shard(self, images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        share = len(images) // self.world
-        rows = slice(self.rank * share, (self.rank + 1) * share)
-        return images[rows], targets[rows]
 
     def mean(self, value: torch.Tensor) -> torch.Tensor:
         import torch.distributed as dist

@@ -264,6 +264,7 @@ def fit(
         device=device,
         kind=kind,
         num_classes=num_classes,
+        shard=(ranks.rank, ranks.world),  # each process reads and augments its share of every batch
     )
     model.to(device)
     memory_format = (
@@ -324,7 +325,7 @@ def fit(
                 break
             model.train()
         started = time.perf_counter()
-        images, targets = ranks.shard(*batches.batch(step))
+        images, targets = batches.batch(step)
         images = images.contiguous(memory_format=memory_format)
         with torch.autocast(device.type, torch.bfloat16, enabled=amp):
             logits = forward(images)
