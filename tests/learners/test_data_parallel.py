@@ -226,3 +226,31 @@ def test_each_process_reads_and_augments_exactly_its_rows_of_the_whole_batch(dat
             assert torch.equal(part_targets, targets[8 * k:8 * (k + 1)])
     with pytest.raises(ValueError, match="n dividing batch_size 16"):
         batches((0, 3))
+
+
+def test_a_killed_rank_ends_the_fit_with_an_error_naming_it_and_no_process_left(data: SyntheticDataset) -> None:
+    import signal
+    import threading
+
+    started = threading.Event()
+
+    def kill_rank_1() -> None:
+        started.wait()
+        for pid in _children():
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if b"rank_main" in b" ".join(argv) and argv[-2:-1] == [b"1"]:
+                os.kill(pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_rank_1)
+    killer.start()
+    # Long enough never to end by itself before the kill; the first validation says the ranks run.
+    config = dataclasses.replace(CONFIG, max_steps=100_000, validate_every=100_000, data_parallel=2)
+    try:
+        with pytest.raises(RuntimeError, match=r"process 1 of the data-parallel fit ended with exit code -9"):
+            model = _model(False)
+            fit(model, data.split(Split.TRAIN), data.split(Split.DEV), TaskKind.SINGLE_LABEL, config, seed=0,
+                device=torch.device("cpu"), progress=lambda info: started.set())
+    finally:
+        started.set()
+        killer.join()
+    assert not _children()

@@ -216,7 +216,7 @@ def _wait(processes: list[subprocess.Popen], folder: Path, progress: Callable[[d
         failed = [rank for rank, code in enumerate(codes) if code not in (None, 0)]
         if failed:
             _stop(processes)  # the others may wait in a collective for the failed one
-            raise _failure(folder, failed[0], codes[failed[0]], len(processes))
+            raise _failure(folder, {rank: codes[rank] for rank in failed})
         if all(code == 0 for code in codes):
             _relay(folder / "progress.jsonl", offset, progress)
             if not (folder / "result.pt").exists():
@@ -259,16 +259,20 @@ class _RemoteTraceback(Exception):
         return f"\n\"\"\"\n{self.text}\"\"\""
 
 
-def _failure(folder: Path, rank: int, code: int | None, world: int) -> BaseException:
-    """The exception a failed rank reported (rank 0's first: it holds the FLOPs), raised as its type."""
-    for candidate in range(world):
-        path = folder / f"error_{candidate}.pkl"
-        if path.exists():
-            error, text = pickle.loads(path.read_bytes())
-            error.__cause__ = _RemoteTraceback(text)
-            return error
-    return RuntimeError(f"process {rank} of the data-parallel fit ended with exit code {code} and no Python "
-                        f"error (killed, or out of memory?)")
+def _failure(folder: Path, failed: dict[int, int | None]) -> BaseException:
+    """The exception that ended the fit, raised as its type; ``failed``: the ranks seen ended, by exit code.
+
+    The first cause wins: a rank that ended without a Python error (killed) before the others' errors
+    (which follow from it: a peer reset), else the error reported first (a NaN loss: rank 0's alone).
+    """
+    for rank, code in failed.items():
+        if not (folder / f"error_{rank}.pkl").exists():
+            return RuntimeError(f"process {rank} of the data-parallel fit ended with exit code {code} and no "
+                                f"Python error (killed, or out of memory?)")
+    reports = sorted(folder.glob("error_*.pkl"), key=lambda path: (path.stat().st_mtime_ns, path.name))
+    error, text = pickle.loads(reports[0].read_bytes())
+    error.__cause__ = _RemoteTraceback(text)
+    return error
 
 
 # -------------------------------------------------------------------------------------------- ranks
