@@ -157,12 +157,15 @@ def test_the_run_setting_is_checked_and_reaches_every_trial() -> None:
     assert executor.map(lambda shared, job: job.fit.data_parallel, None, [Job(CONFIG)], ())[0].result == 2
 
 
+TINY_RUN = ["--set", "options.backbone=small_cnn", "--set", "options.image_size=16", "--set", "options.max_steps=6",
+            "--set", "options.validate_every=3", "--set", "options.trials=1", "--set", "options.batch_size=32",
+            "--set", "stream.stop_year=1999"]
+
+
 def test_a_run_with_two_processes_per_trial_counts_the_flops_of_one(tmp_path: Path) -> None:
     from nevisbench.cli import main
 
-    tiny = ["--set", "options.backbone=small_cnn", "--set", "options.image_size=16", "--set", "options.max_steps=6",
-            "--set", "options.validate_every=3", "--set", "options.trials=1", "--set", "options.batch_size=32",
-            "--set", "stream.stop_year=1999"]
+    tiny = TINY_RUN
     totals = {}
     for processes in (1, 2):
         workdir = tmp_path / f"dp{processes}"
@@ -254,3 +257,13 @@ def test_a_killed_rank_ends_the_fit_with_an_error_naming_it_and_no_process_left(
         started.set()
         killer.join()
     assert not _children()
+
+
+def test_a_run_whose_batch_does_not_divide_stops_with_one_line_saying_what_to_set(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nevisbench.cli import main
+
+    assert main(["run", "--workdir", str(tmp_path / "run"), *TINY_RUN, "--set", "compute.data_parallel=3"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Traceback" not in err
+    assert "batch size 32 (from options.batch_size) does not divide by 3: set options.batch_size to a multiple of 3" in err
