@@ -64,16 +64,16 @@ def _largest_difference(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) 
     return max(float((a[k].double() - b[k].double()).abs().max()) for k in a)
 
 
-def _children() -> list[int]:
-    """This process's child processes (Linux /proc)."""
+def _ranks() -> list[int]:
+    """This process's child processes that are data-parallel ranks (Linux /proc)."""
     me, out = os.getpid(), []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
+                stat, argv = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me and b"rank_main" in argv:
                 out.append(int(entry.name))
     return out
 
@@ -121,14 +121,14 @@ def test_a_global_batch_that_does_not_divide_is_refused_naming_both_settings(dat
     with pytest.raises(ValueError, match=r"compute.data_parallel=2 .* batch size 15 \(from options.batch_size\) "
                                          r"does not divide by 2"):
         _fit(data, dataclasses.replace(CONFIG, batch_size=15, data_parallel=2))
-    assert not _children()
+    assert not _ranks()
 
 
 def test_a_diverging_fit_fails_in_the_caller_as_trial_failed_leaving_no_process(data: SyntheticDataset) -> None:
     with pytest.raises(TrialFailed, match="the loss became") as failure:
         _fit(data, dataclasses.replace(CONFIG, lr=1e6, data_parallel=2))
     assert failure.value.flops["train"] > 0 and failure.value.flops["selection"] > 0
-    assert not _children()
+    assert not _ranks()
 
 
 def test_an_error_in_the_ranks_is_raised_in_the_caller_with_its_type(
@@ -137,7 +137,7 @@ def test_an_error_in_the_ranks_is_raised_in_the_caller_with_its_type(
     monkeypatch.setenv("PATH", "/nonexistent")  # the ranks inherit it: torch.compile cannot build kernels
     with pytest.raises(ValueError, match="compute.compile=true needs"):
         _fit(data, dataclasses.replace(CONFIG, compile=True, data_parallel=2))
-    assert not _children()
+    assert not _ranks()
 
 
 def test_the_run_setting_is_checked_and_reaches_every_trial() -> None:
@@ -239,9 +239,8 @@ def test_a_killed_rank_ends_the_fit_with_an_error_naming_it_and_no_process_left(
 
     def kill_rank_1() -> None:
         started.wait()
-        for pid in _children():
-            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if b"rank_main" in b" ".join(argv) and argv[-2:-1] == [b"1"]:
+        for pid in _ranks():
+            if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[-2:-1] == [b"1"]:
                 os.kill(pid, signal.SIGKILL)
 
     killer = threading.Thread(target=kill_rank_1)
@@ -256,7 +255,7 @@ def test_a_killed_rank_ends_the_fit_with_an_error_naming_it_and_no_process_left(
     finally:
         started.set()
         killer.join()
-    assert not _children()
+    assert not _ranks()
 
 
 def test_a_run_whose_batch_does_not_divide_stops_with_one_line_saying_what_to_set(
