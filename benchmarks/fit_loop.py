@@ -3,6 +3,7 @@ accounting's cost, measured side by side in one run.
 
     python benchmarks/fit_loop.py [--backbone small_cnn] [--steps 60] [--batch 64] [--resolution 32]
     python benchmarks/fit_loop.py --compile   # also the fit loop under compute.compile=true, beside eager
+    python benchmarks/fit_loop.py --data-parallel 2   # also the fit on 2 DDP processes, beside one
     python benchmarks/fit_loop.py --device cuda --backbone resnet34_cifar --resolution 64 --batch 256 \
         --steps 100     # the reference config on a GPU (bf16 autocast, channels-last); MFU against the
                         # GPU's bf16 peak from compute/throughput.py, or --peak-tflops
@@ -76,7 +77,13 @@ def main() -> None:
                         "fit loop's precision; none on CPU): prints MFU")
     parser.add_argument("--compile", action="store_true",
                         help="also time the fit loop under torch.compile and print compiled/eager")
+    parser.add_argument("--data-parallel", type=int, default=1, metavar="N",
+                        help="also time the fit on N processes (compute.data_parallel) and print N/1")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads of the run (default: torch's); N data-parallel processes get 1/N each")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     data = make_dominant_colour(num_classes=10, examples_per_split=2048, size=48, seed=0)
     train, dev = data.split(Split.TRAIN), data.split(Split.DEV)
     device = torch.device(args.device)
@@ -92,25 +99,30 @@ def main() -> None:
                       kind=TaskKind.SINGLE_LABEL, num_classes=10)
     bare_loop(model(), batches, 5, device)  # warm up allocators and kernels
     recorded: list[dict[str, float]] = []  # the rates fit itself records (as a trial's info holds them)
+    train_seconds: dict[int, list[float]] = {1: [], args.data_parallel: []}
 
     def fit_seconds(fit_config: FitConfig) -> float:
         _sync(device)
         started = time.perf_counter()
         result = fit(model(), train, dev, TaskKind.SINGLE_LABEL, fit_config, seed=0, device=device)
         _sync(device)
-        if not fit_config.compile:
+        if not fit_config.compile and fit_config.data_parallel == 1:
             recorded.append(throughput(result.train_images, result.train_flops, result.wall_seconds["train"]))
+        train_seconds[fit_config.data_parallel].append(result.wall_seconds["train"])
         # The whole call, synchronised, less its two dev evaluations (timed inside fit).
         return time.perf_counter() - started - result.wall_seconds["selection"]
 
     compiled_config = dataclasses.replace(config, compile=True)
     first_compiled = fit_seconds(compiled_config) if args.compile else 0.0  # includes compiling
-    bare, ours, compiled = [], [], []
+    parallel_config = dataclasses.replace(config, data_parallel=args.data_parallel)
+    bare, ours, compiled, parallel = [], [], [], []
     for _ in range(args.repeats):  # interleaved, so drift in machine load hits all alike
         bare.append(bare_loop(model(), batches, args.steps, device))
         ours.append(fit_seconds(config))
         if args.compile:
             compiled.append(fit_seconds(compiled_config))
+        if args.data_parallel > 1:
+            parallel.append(fit_seconds(parallel_config))
     images = args.steps * args.batch
     print(f"{args.backbone} at {args.resolution}px, batch {args.batch}, {args.steps} steps, best of {args.repeats}")
     print(f"bare loop : {images / min(bare):9.0f} images/s")
@@ -121,6 +133,13 @@ def main() -> None:
         print(f"compiled  : {images / min(compiled):9.0f} images/s; first call (with compiling) "
               f"{first_compiled:.1f} s vs eager {min(ours):.1f} s")
         print(f"compiled/eager throughput: {min(ours) / min(compiled):.3f}  (> 1: compile pays)")
+    if args.data_parallel > 1:
+        # The whole call includes starting the processes (Python, torch, the process group); the
+        # steps alone are what rank 0 timed inside fit.
+        one_steps, n_steps = min(train_seconds[1]), min(train_seconds[args.data_parallel])
+        print(f"{args.data_parallel} processes: whole fit {min(parallel):.2f} s vs one process {min(ours):.2f} s "
+              f"(ratio {min(parallel) / min(ours):.3f}); steps alone {n_steps:.2f} s vs {one_steps:.2f} s "
+              f"(ratio {n_steps / one_steps:.3f}); < 1: faster")
     clear_flop_cache()
     started = time.perf_counter()
     flops = train_step_flops(model(), TaskKind.SINGLE_LABEL, (args.batch, 3, args.resolution, args.resolution))

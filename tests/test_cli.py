@@ -117,3 +117,23 @@ def test_tensorboard_missing_is_a_clear_error(tmp_path: Path, capsys: pytest.Cap
     monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
     assert main(["run", "--workdir", str(tmp_path / "run"), "--tensorboard", *TINY]) == 2
     assert "pip install 'nevisbench[tensorboard]'" in _flat(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("kind", ["local", "process", "ray", "slurm"])
+def test_run_executor_flag_takes_every_executor(kind: str, tmp_path: Path) -> None:
+    from nevisbench.cli import build_parser
+    from nevisbench.cli.run import resolve_run_config
+
+    args = build_parser().parse_args(["run", "--workdir", str(tmp_path / "run"), "--executor", kind])
+    assert resolve_run_config(args).executor.kind == kind
+
+
+def test_pretrain_data_parallel_flag_reaches_the_fit_settings(capsys: pytest.CaptureFixture[str]) -> None:
+    from nevisbench.cli import build_parser
+
+    args = build_parser().parse_args(["pretrain", "--dataset", "uci_digits", "--out", "x.pt", "--data-parallel", "2"])
+    assert args.data_parallel == 2
+    assert build_parser().parse_args(["pretrain", "--dataset", "uci_digits", "--out", "x.pt"]).data_parallel == 1
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["pretrain", "--dataset", "uci_digits", "--out", "x.pt", "--data-parallel", "0"])
+    assert "must be a positive integer" in capsys.readouterr().err

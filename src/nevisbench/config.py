@@ -48,16 +48,24 @@ class ComputeConfig:
         peak_tflops: the device's dense peak in TFLOP/s that each trial's MFU is measured against;
             None: the table of ``compute/throughput.py`` for the GPU and the trial's precision (no MFU
             on a CPU or an unknown GPU). Not part of a run's identity: it changes no result.
+        data_parallel: train each trial (and ``pretrain``) with this many processes under
+            torch.distributed DDP, each on its share of every batch (gloo on CPU, NCCL with one GPU
+            per process on CUDA); 1: one process. The batch size must divide by it. Part of a run's
+            identity when not 1 (per-process BatchNorm statistics; docs/cluster.md).
     """
 
     include_pretraining: bool = False
     compile: bool = False
     peak_tflops: float | None = None
+    data_parallel: int = 1
 
     def __post_init__(self) -> None:
         if self.peak_tflops is not None and not 0 < self.peak_tflops < float("inf"):
             raise ValueError(f"compute.peak_tflops must be > 0 (TFLOP/s), or None for the table of GPU peaks; "
                              f"got {self.peak_tflops}")
+        if isinstance(self.data_parallel, bool) or not isinstance(self.data_parallel, int) or self.data_parallel < 1:
+            raise ValueError(f"compute.data_parallel must be an integer of at least 1 (1 = one process), "
+                             f"got {self.data_parallel!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,6 +127,8 @@ class RunConfig:
             out["compute"].pop("compile")
         # How MFU is stated, not what the run computes: a resume may correct it.
         out["compute"].pop("peak_tflops")
+        if self.compute.data_parallel == 1:
+            out["compute"].pop("data_parallel")
         return out
 
     @classmethod

@@ -10,7 +10,7 @@ import torch
 from nevisbench.config import RunConfig, apply_overrides
 from nevisbench.data.synthetic import make_dominant_colour
 from nevisbench.executors import ExecutorConfig, LocalExecutor, create_executor
-from nevisbench.executors.base import CompilingExecutor
+from nevisbench.executors.base import FitSettingsExecutor
 from nevisbench.learners.nn.backbones import create_backbone
 from nevisbench.learners.training import FitConfig, TaskModel, fit, missing_compile_support
 from nevisbench.values import Split, TaskKind
@@ -54,7 +54,7 @@ class _Job:
 
 def test_the_run_setting_reaches_every_trial_through_the_executor() -> None:
     executor = create_executor(ExecutorConfig(), "cpu", compile=True)
-    assert isinstance(executor, CompilingExecutor)
+    assert isinstance(executor, FitSettingsExecutor)
     assert isinstance(create_executor(ExecutorConfig(), "cpu"), LocalExecutor)
     seen = executor.map(lambda shared, job: job, None, [_Job(TINY, 0), "not a trial"], ())
     assert seen[0].result == _Job(dataclasses.replace(TINY, compile=True), 0)

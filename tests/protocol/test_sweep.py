@@ -126,3 +126,16 @@ def test_runs_as_submitit_jobs_equal_the_in_process_ones(swept: Path, home: Path
     assert len(list((tmp_path / ".sweep" / "slurm").iterdir())) >= 2
     for name in NAMES:
         assert _errors(tmp_path / name) == _errors(swept / name)
+
+
+def test_runs_as_ray_tasks_equal_the_in_process_ones(swept: Path, home: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install 'nevisbench[ray]'")
+    monkeypatch.setenv("NEVISBENCH_HOME", str(home))  # before ray.init: its workers inherit the environment
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        assert main(["sweep", "--root", str(tmp_path), *GRID, *TINY, "--on", "ray"]) == 0
+    finally:
+        ray.shutdown()
+    for name in NAMES:
+        assert _errors(tmp_path / name) == _errors(swept / name)

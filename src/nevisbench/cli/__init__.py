@@ -6,7 +6,7 @@ import argparse
 import logging
 from collections.abc import Sequence
 
-from nevisbench.cli import catalog, datasets, reports, run, streams, sweep
+from nevisbench.cli import catalog, datasets, pretrain, reports, run, streams, sweep
 from nevisbench.cli.console import err_console, is_user_error, message, print_error, print_traceback
 
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     streams.add_commands(commands)
     catalog.add_commands(commands)
     run.add_commands(commands)
+    pretrain.add_commands(commands)
     reports.add_commands(commands)
     sweep.add_commands(commands)
     return parser

@@ -1,4 +1,4 @@
-"""`nevisbench run`, `pretrain` and `results`: run a learner over a stream, pretrain a backbone, print a summary."""
+"""`nevisbench run` and `results`: run a learner over a stream, print a summary."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rich.table import Table
 
 from nevisbench.cli import arguments
 from nevisbench.cli.console import console, err_console, failed_tasks_text, progress_bar
+from nevisbench.executors import EXECUTORS
 
 # `run` flags that are shorthands for settings: (argparse attribute, setting).
 _RUN_FLAGS = (
@@ -283,42 +284,6 @@ def _chosen_sources(workdir: Path) -> list[dict[str, str]]:
     return out
 
 
-def cmd_pretrain(args: argparse.Namespace) -> int:
-    from nevisbench.data.prepare import prepare_dataset
-    from nevisbench.learners.pretrained import PretrainConfig, pretrain
-    from nevisbench.protocol.runner import resolve_device
-    from nevisbench.reporting.format import format_flops
-
-    if args.stream:
-        from nevisbench.streams.stream import build_stream
-
-        names = list(dict.fromkeys(build_stream(args.stream).datasets))
-    else:
-        names = args.dataset
-    config = PretrainConfig(backbone=args.backbone, max_steps=args.steps, lr=args.lr,
-                            label_smoothing=args.label_smoothing, image_size=args.image_size,
-                            batch_size=args.batch_size, validate_every=args.validate_every)
-    device = resolve_device(args.device)
-    datasets = []
-    for name in names:
-        console.print(f"preparing {name}")
-        datasets.append(prepare_dataset(name, resolution=args.resolution)[0])
-    with progress_bar() as bar:
-        job = bar.add_task("pretraining", total=None)
-
-        def on_progress(info: dict) -> None:
-            dev = f" dev error {info['dev_error']:.3f}" if "dev_error" in info else ""
-            bar.update(job, total=info["max_steps"], completed=info["step"],
-                       description=f"{info['dataset']} step {info['step']}/{info['max_steps']}{dev}")
-
-        record = pretrain(datasets, config, Path(args.out), seed=args.seed, device=device, progress=on_progress)
-    for fit in record["fits"]:
-        console.print(f"  {fit['dataset']}: best dev error {fit['best_dev_error']:.4f} at step {fit['best_step']}")
-    console.print(f"wrote {args.out} ({config.backbone}; {format_flops(record['flops']['total'])}); use it with "
-                  f"`--set options.init_from={args.out} --set options.backbone={config.backbone}`")
-    return 0
-
-
 def cmd_results(args: argparse.Namespace) -> int:
     from nevisbench.reporting.aggregate import is_seeds_dir
 
@@ -372,30 +337,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-unavailable", action="store_true",
                    help="leave out the datasets that cannot be prepared (recorded in config.json; the run "
                    "is then marked not comparable) instead of failing before training")
-    p.add_argument("--executor", choices=["local", "process", "ray"],
-                   help="where trials run: in this process (default), worker processes, or a Ray cluster")
+    p.add_argument("--executor", choices=list(EXECUTORS),
+                   help="where trials run: in this process (default), worker processes, a Ray cluster, or "
+                   "SLURM jobs (executor.* settings in docs/cluster.md)")
     p.add_argument("--workers", type=int, help="process workers (default: one per GPU, else 2)")
     p.add_argument("--ray-address", help="the Ray cluster: auto (default), HOST:PORT, or local (a private one)")
     p.add_argument("--seeds", help="run several seeds, one after the other, each in WORKDIR/seed_<k>: "
                    "a count (3 = seeds 0,1,2) or a list (0,1,2)")
     p.set_defaults(func=cmd_run)
-    p = commands.add_parser("pretrain", help="train a backbone on datasets and write a checkpoint for init_from")
-    what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--dataset", action="append", help="a dataset id (repeat for several, in order)")
-    what.add_argument("--stream", help="every dataset of this stream, in stream order (first occurrences)")
-    p.add_argument("--out", required=True, help="the checkpoint file to write (a .json record goes beside it)")
-    p.add_argument("--backbone", default="resnet18", help="a registered backbone (default resnet18)")
-    p.add_argument("--steps", type=int, default=50_000, help="steps per dataset (default 50000)")
-    p.add_argument("--lr", type=float, default=0.1, help="peak learning rate (default 0.1)")
-    p.add_argument("--label-smoothing", type=float, default=0.0)
-    p.add_argument("--image-size", type=int, default=64, help="input side (default 64)")
-    # positive_int: 0 would silently read as "adaptive" further down.
-    p.add_argument("--batch-size", type=arguments.positive_int, help="default: the adaptive rule")
-    p.add_argument("--validate-every", type=int, default=1000)
-    p.add_argument("--resolution", type=int, default=96, help="store resolution when a dataset is prepared")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
-    p.set_defaults(func=cmd_pretrain)
     p = commands.add_parser("results", help="print a run's summary (or, for a --seeds directory, its seeds')")
     p.add_argument("workdir")
     p.add_argument("--baseline", metavar="RUN", help="an independent run of the same stream: forward transfer")

@@ -151,6 +151,8 @@ def augment_train(
     generator: torch.Generator,
     *,
     workspace: Workspace | None = None,
+    rows: slice | None = None,
+    whole_batch: int | None = None,
 ) -> torch.Tensor:
     """The reference's training augmentation on a whole batch.
 
@@ -163,13 +165,19 @@ def augment_train(
         generator: the randomness (boxes first, then flips); a CPU generator gives the same
             augmentation on every device.
         workspace: scratch buffers to reuse across calls (``Batches`` keeps one).
+        rows / whole_batch: ``images`` are these rows of a batch of ``whole_batch`` images (a
+            data-parallel process's share): the randomness is drawn for the whole batch and the rows'
+            part kept, so each row is augmented exactly as in the whole batch.
 
     Returns:
         float32 ``B×3×size×size`` on ``images``' device.
     """
     batch, height, width, _ = _check_images(images)
-    boxes = sample_crop_boxes(batch, height, width, generator)
-    flips = torch.rand(batch, generator=generator, device=generator.device) < 0.5
+    drawn = batch if rows is None or whole_batch is None else whole_batch
+    boxes = sample_crop_boxes(drawn, height, width, generator)
+    flips = torch.rand(drawn, generator=generator, device=generator.device) < 0.5
+    if drawn != batch:
+        boxes, flips = boxes[rows], flips[rows]
     device = images.device
     resized = crop_and_resize(images, boxes.to(device), size, flips.to(device), workspace=workspace)
     return _normalize(resized)

@@ -85,6 +85,9 @@ class Batches:
         kind: single-label (int64 ``B`` targets) or multi-label (float32 multi-hot ``B×K``).
         num_classes: checked against multi-hot labels when given.
         prefetch: read the next step's images in a background thread.
+        shard: ``(k, n)``: batches hold only the k-th of n equal shares of each batch (a data-parallel
+            process's), read and augmented exactly as those rows of the whole batch; ``batch_size``
+            is the whole batch's and must divide by n.
     """
 
     def __init__(
@@ -99,9 +102,13 @@ class Batches:
         kind: TaskKind = TaskKind.SINGLE_LABEL,
         num_classes: int | None = None,
         prefetch: bool = True,
+        shard: tuple[int, int] = (0, 1),
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        share, shares = shard
+        if shares < 1 or not 0 <= share < shares or batch_size % shares:
+            raise ValueError(f"shard must be (k, n) with 0 ≤ k < n and n dividing batch_size {batch_size}, got {shard}")
         if seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
         if len(split.labels) == 0:
@@ -115,6 +122,9 @@ class Batches:
         self.device = torch.device(device)
         self.kind = kind
         self.num_examples = len(split.labels)
+        width = batch_size // shares
+        # This share's rows of each whole batch (None: all of them).
+        self._rows = slice(share * width, (share + 1) * width) if shares > 1 else None
         self._permutations: dict[int, np.ndarray] = {}
         self._executor = ThreadPoolExecutor(max_workers=1) if prefetch else None
         self._pending: tuple[int, Future[torch.Tensor]] | None = None
@@ -143,12 +153,13 @@ class Batches:
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Batch ``step``: float32 images ``B×3×size×size`` in [-1, 1] and targets, on the device.
+        """Batch ``step`` (this shard's rows of it): float32 images ``B×3×size×size`` in [-1, 1] and
+        targets, on the device.
 
         Returns:
             ``(images, targets)``; targets int64 ``B`` or float32 multi-hot ``B×K``.
         """
-        index = self.indices(step)
+        index = self._shard(self.indices(step))
         pending, self._pending = self._pending, None
         if pending is not None and pending[0] == step:
             host = pending[1].result()
@@ -157,15 +168,19 @@ class Batches:
                 pending[1].result()  # a read-ahead of another step: let it finish with the buffers
             host = self._load(step, index)
         if self._executor is not None:
-            upcoming = self.indices(step + 1)
+            upcoming = self._shard(self.indices(step + 1))
             self._pending = (step + 1, self._executor.submit(self._load, step + 1, upcoming))
         images = host.to(self.device)
         if self.train:
             generator = torch.Generator().manual_seed(_seed(self.seed, _AUGMENTATION, step))
-            images = augment_train(images, self.size, generator, workspace=self._workspace)
+            images = augment_train(images, self.size, generator, workspace=self._workspace, rows=self._rows,
+                                   whole_batch=self.batch_size)
         else:
             images = augment_eval(images, self.size, workspace=self._workspace)
         return images, _targets(self.split.labels[index], self.kind, self.device)
+
+    def _shard(self, index: np.ndarray) -> np.ndarray:
+        return index if self._rows is None else index[self._rows]
 
     def _load(self, step: int, index: np.ndarray) -> torch.Tensor:
         """The uint8 images of ``index``, in that order, on the host.

@@ -174,17 +174,19 @@ class LocalExecutor:
 # ------------------------------------------------------------------------------------------- factory
 
 
-class CompilingExecutor:
-    """Another executor whose jobs train through ``torch.compile`` (``compute.compile=true``).
+class FitSettingsExecutor:
+    """Another executor whose jobs train with run-level fit settings (``compute.compile``,
+    ``compute.data_parallel``).
 
-    A job that carries fit settings (a dataclass ``job.fit`` with a ``compile`` field, as a trial
-    does) gets ``compile=True``; other jobs go through unchanged. The run's setting thus reaches the
-    trials wherever they run, without each learner passing it on.
+    A job that carries fit settings (a dataclass ``job.fit`` with those fields, as a trial does) gets
+    them set; other jobs go through unchanged. The run's settings thus reach the trials wherever they
+    run, without each learner passing them on.
     """
 
-    def __init__(self, inner: Executor) -> None:
+    def __init__(self, inner: Executor, **settings: Any) -> None:
         self.inner = inner
         self.name = inner.name
+        self.settings = settings
 
     def map(
         self,
@@ -194,31 +196,40 @@ class CompilingExecutor:
         failure_types: tuple[type[BaseException], ...],
         on_outcome: OnOutcome | None = None,
     ) -> list[JobOutcome]:
-        return self.inner.map(fn, shared, [_compiling(job) for job in jobs], failure_types, on_outcome)
+        jobs = [_with_fit_settings(job, self.settings) for job in jobs]
+        return self.inner.map(fn, shared, jobs, failure_types, on_outcome)
 
     def close(self) -> None:
         self.inner.close()
 
 
-def _compiling(job: Any) -> Any:
+def _with_fit_settings(job: Any, settings: dict[str, Any]) -> Any:
     fit = getattr(job, "fit", None)
     if not (dataclasses.is_dataclass(job) and dataclasses.is_dataclass(fit)
-            and any(f.name == "compile" for f in dataclasses.fields(fit))):
+            and set(settings) <= {f.name for f in dataclasses.fields(fit)}):
         return job
-    return dataclasses.replace(job, fit=dataclasses.replace(fit, compile=True))
+    return dataclasses.replace(job, fit=dataclasses.replace(fit, **settings))
 
 
-def create_executor(config: ExecutorConfig, device_type: str = "cpu", *, compile: bool = False) -> Executor:
+def create_executor(config: ExecutorConfig, device_type: str = "cpu", *, compile: bool = False,
+                    data_parallel: int = 1) -> Executor:
     """The executor ``config`` describes, for trials on ``device_type`` (``cpu`` or ``cuda``).
 
     Args:
         compile: train every trial through ``torch.compile`` (``compute.compile``).
+        data_parallel: train every trial with this many processes (``compute.data_parallel``); on
+            CUDA a Ray or SLURM trial then asks for that many GPUs unless ``gpus_per_trial`` says.
     """
-    executor = _create(config, device_type)
-    return CompilingExecutor(executor) if compile else executor
+    executor = _create(config, device_type, data_parallel)
+    settings: dict[str, Any] = {}
+    if compile:
+        settings["compile"] = True
+    if data_parallel != 1:
+        settings["data_parallel"] = data_parallel
+    return FitSettingsExecutor(executor, **settings) if settings else executor
 
 
-def _create(config: ExecutorConfig, device_type: str) -> Executor:
+def _create(config: ExecutorConfig, device_type: str, data_parallel: int = 1) -> Executor:
     if config.kind == "local":
         return LocalExecutor(config.cpus_per_trial)
     gpus = 0
@@ -231,7 +242,9 @@ def _create(config: ExecutorConfig, device_type: str) -> Executor:
 
         workers = config.workers or (gpus if gpus else 2)
         return ProcessExecutor(workers, gpus=gpus, threads=config.cpus_per_trial, retries=config.retries)
-    trial_gpus = config.gpus_per_trial if config.gpus_per_trial is not None else (1 if device_type == "cuda" else 0)
+    # One GPU per data-parallel rank.
+    trial_gpus = (config.gpus_per_trial if config.gpus_per_trial is not None
+                  else (data_parallel if device_type == "cuda" else 0))
     if config.kind == "slurm":
         from nevisbench.executors.slurm import SlurmExecutor
 

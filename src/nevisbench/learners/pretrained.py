@@ -114,6 +114,7 @@ class PretrainConfig:
         image_size: input side.
         batch_size: None: the adaptive rule.
         validate_every: dev evaluation period (the best-dev parameters are kept).
+        data_parallel: processes training each fit under DDP (``compute.data_parallel``; 1: one).
     """
 
     backbone: str = "resnet18"
@@ -123,6 +124,7 @@ class PretrainConfig:
     image_size: int = 64
     batch_size: int | None = None
     validate_every: int = 1000
+    data_parallel: int = 1
 
 
 def pretrain(
@@ -147,6 +149,7 @@ def pretrain(
     fit_config = FitConfig(
         max_steps=config.max_steps, lr=config.lr, label_smoothing=config.label_smoothing,
         batch_size=config.batch_size, image_size=config.image_size, validate_every=config.validate_every,
+        data_parallel=config.data_parallel,
     )
     train_flops = selection_flops = 0
     history = []

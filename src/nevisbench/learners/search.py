@@ -37,10 +37,11 @@ FIT_OPTIONS: dict[str, str] = {
     "amp": "amp",
     "channels_last": "channels_last",
 }
-# FitConfig fields set per trial, or left at their default on purpose (``compile`` is the run's
-# ``compute.compile``, set on every trial by the executor: executors/base.py, CompilingExecutor).
+# FitConfig fields set per trial, or left at their default on purpose (``compile`` and
+# ``data_parallel`` are the run's ``compute.compile`` and ``compute.data_parallel``, set on every trial
+# by the executor: executors/base.py, FitSettingsExecutor).
 FIT_PER_TRIAL = ("lr", "label_smoothing")
-FIT_DEFAULTED = ("end_lr", "compile")
+FIT_DEFAULTED = ("end_lr", "compile", "data_parallel")
 
 
 def fit_config(options: Any, trial: Trial) -> FitConfig:

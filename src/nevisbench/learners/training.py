@@ -19,6 +19,7 @@ from torch import nn
 from nevisbench.compute.flops import forward_flops, train_step_flops
 from nevisbench.data.batches import Batches, adaptive_batch_size, eval_batches
 from nevisbench.data.store import StoredSplit
+from nevisbench.learners.distributed import ONE_PROCESS, Ranks, fit_data_parallel
 from nevisbench.learners.nn.heads import create_head, error_count, loss, probabilities
 from nevisbench.learners.nn.optim import make_optimizer, make_scheduler, warmup_steps_for
 from nevisbench.values import TaskKind
@@ -88,6 +89,8 @@ class FitConfig:
         channels_last: channels-last memory format; None: on for CUDA.
         compile: train through ``torch.compile(model)`` (``compute.compile``); dev evaluation and
             FLOP counting use the eager model.
+        data_parallel: train with this many processes under DDP (``compute.data_parallel``), each on
+            its share of every batch (``batch_size`` is the global batch); see learners/distributed.py.
     """
 
     max_steps: int
@@ -106,6 +109,7 @@ class FitConfig:
     amp: bool | None = None
     channels_last: bool | None = None
     compile: bool = False
+    data_parallel: int = 1
 
 
 @dataclasses.dataclass
@@ -237,12 +241,19 @@ def fit(
     seed: int,
     device: torch.device,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    ranks: Ranks = ONE_PROCESS,
 ) -> FitResult:
     """Trains ``model`` in place and returns the best-dev parameters with the compute spent.
 
+    With ``config.data_parallel`` > 1 the training runs in that many processes
+    (``learners/distributed.py``), each calling this function with its ``ranks``.
+
     Raises:
         TrialFailed: the loss became NaN or infinite.
+        ValueError: the batch size does not divide by ``config.data_parallel``.
     """
+    if config.data_parallel > 1 and ranks is ONE_PROCESS:
+        return fit_data_parallel(model, train, dev, kind, config, seed=seed, device=device, progress=progress)
     if len(train) == 0 or len(dev) == 0:
         raise TrialFailed(f"cannot train: {len(train)} train and {len(dev)} dev examples")
     batch_size = config.batch_size or adaptive_batch_size(
@@ -258,6 +269,7 @@ def fit(
         device=device,
         kind=kind,
         num_classes=num_classes,
+        shard=(ranks.rank, ranks.world),  # each process reads and augments its share of every batch
     )
     model.to(device)
     memory_format = (
@@ -273,10 +285,14 @@ def fit(
     input_shape = (batch_size, 3, config.image_size, config.image_size)
     step_flops = train_step_flops(model, kind, input_shape)
     # The compiled module shares the model's parameters; FLOPs and dev evaluation use the eager one.
-    forward = compiled_forward(model, device) if config.compile else model
+    # FLOPs are the global batch's, counted once whatever the number of processes.
+    trained = ranks.wrap(model)
+    forward = compiled_forward(trained, device) if config.compile else trained
 
     def validate(step: int) -> float:
         nonlocal selection_flops, eval_seconds
+        if not ranks.is_main:
+            return math.nan  # the first process validates (and keeps the best-dev parameters)
         started = time.perf_counter()
         dev_error, flops, _ = evaluate(
             model,
@@ -313,16 +329,16 @@ def fit(
                 train_seconds += clock() - started
                 started = None
             dev_error = validate(step)
+            stop = False
             if dev_error < best_error:
                 best_error, best_step, stale = dev_error, step, 0
                 best_state = copy.deepcopy(model.state_dict())
             else:
                 stale += 1
-                if (
-                    config.early_stopping_patience is not None
-                    and stale >= config.early_stopping_patience
-                ):
-                    break
+                patience = config.early_stopping_patience
+                stop = patience is not None and stale >= patience
+            if ranks.agree(stop):  # the first process decides for all
+                break
             model.train()
         if started is None:
             started = clock()
@@ -332,8 +348,8 @@ def fit(
             logits = forward(images)
         value = loss(logits.float(), targets, kind, config.label_smoothing)
         # Reading the loss forces a device sync: check it every few steps (a NaN stays NaN).
-        if step % _FINITE_CHECK_EVERY == 0 and not torch.isfinite(value):
-            raise TrialFailed(f"the loss became {value.item()} at step {step} (lr {config.lr:.3g})",
+        if step % _FINITE_CHECK_EVERY == 0 and not torch.isfinite(checked := ranks.mean(value)):
+            raise TrialFailed(f"the loss became {checked.item()} at step {step} (lr {config.lr:.3g})",
                               {"train": step_flops * (steps + 1), "selection": selection_flops})
         optimizer.zero_grad(set_to_none=True)
         value.backward()
@@ -343,8 +359,8 @@ def fit(
     if started is not None:
         train_seconds += clock() - started
     batches.close()
-    if steps and not torch.isfinite(value):
-        raise TrialFailed(f"the loss became {value.item()} by step {steps} (lr {config.lr:.3g})",
+    if steps and not torch.isfinite(checked := ranks.mean(value)):
+        raise TrialFailed(f"the loss became {checked.item()} by step {steps} (lr {config.lr:.3g})",
                           {"train": step_flops * steps, "selection": selection_flops})
     final_error = validate(steps)
     if final_error < best_error or best_state is None:

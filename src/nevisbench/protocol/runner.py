@@ -113,7 +113,8 @@ def run(
     stream = _stream(config)
     _check_handlers(stream)
     with work.lock(), contextlib.closing(create_executor(
-            config.executor, device.type, compile=config.compute.compile)) as executor:
+            config.executor, device.type, compile=config.compute.compile,
+            data_parallel=config.compute.data_parallel)) as executor:
         opened, failed = _prepare_all(stream.datasets, config.store_resolution, progress)
         if failed and (not skip_unavailable or not opened):
             raise _unavailable(stream, failed)  # with every dataset left out there would be no stream
