@@ -3,6 +3,7 @@
     python benchmarks/reproduce.py run [--root runs/reproduce] [--streams demo,offline] [--learners ...]
     python benchmarks/reproduce.py table      # results/README.md from the runs kept in results/
     python benchmarks/reproduce.py pareto     # the new learner against the best baseline: the two ratios
+    python benchmarks/reproduce.py ablation [--root runs/reproduce]   # `efficient` with each idea turned off
 
 ``run`` is a resumable sweep per stream (``nevisbench sweep``: each run its own workdir under --root; run it
 again to continue), then keeps each finished run's small files in results/<stream>/<run>/ and rewrites the
@@ -24,6 +25,8 @@ from pathlib import Path
 from nevisbench.configs import load_config
 from nevisbench.protocol.sweep import plan_sweep, run_sweep
 from nevisbench.reporting.reproducibility import (
+    ABLATIONS,
+    ablation_lines,
     best_baseline,
     keep_run,
     pareto_verdict,
@@ -81,6 +84,26 @@ def pareto(streams: list[str], candidate: str) -> int:
     return 0 if met else 1
 
 
+def ablation(root: Path, stream: str, names: list[str]) -> int:
+    """Runs (or resumes) each ablation of `efficient` over the seeds; keeps the runs in
+    results/ablation/<stream>/<name>/, rewrites results/README.md (which shows the ablation) and prints it."""
+    base = load_config(LEARNERS["efficient"])
+    failed = 0
+    for name in names:
+        points = plan_sweep(base, learners=["efficient"], seeds=list(SEEDS), grid=[],
+                            sets=[f"stream.name={stream}", *ABLATIONS[name][1]])
+        print(f"{name}: {len(points)} runs under {root / 'ablation' / stream / name}", flush=True)
+        for outcome in run_sweep(points, root / "ablation" / stream / name):
+            if outcome.status == "failed":
+                print(f"  failed {outcome.name}: {outcome.error}", flush=True)
+                failed += 1
+            else:
+                keep_run(outcome.workdir, RESULTS / "ablation" / stream / name / outcome.name)
+    write_table()
+    print("\n".join(ablation_lines(RESULTS / "ablation" / stream, best_baseline(stream_cells(RESULTS / stream)))))
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,12 +116,22 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("pareto", help="the candidate learner's two ratios against the best baseline")
     p.add_argument("--streams", default=",".join(STREAMS))
     p.add_argument("--learner", default="efficient")
+    p = sub.add_parser("ablation", help="`efficient` with each idea turned off, 3 seeds each; prints the table")
+    p.add_argument("--root", default="runs/reproduce", help="where the runs' workdirs go")
+    p.add_argument("--stream", default="offline")
+    p.add_argument("--only", help=f"comma-separated ablations (default all: {', '.join(ABLATIONS)})")
     args = parser.parse_args(argv)
     if args.command == "run":
         unknown = sorted(set(args.learners.split(",")) - set(LEARNERS))
         if unknown:
             parser.error(f"--learners: unknown {', '.join(unknown)}; the table's are {', '.join(LEARNERS)}")
         return run(Path(args.root), args.streams.split(","), args.learners.split(","), args.jobs)
+    if args.command == "ablation":
+        names = args.only.split(",") if args.only else list(ABLATIONS)
+        unknown = sorted(set(names) - set(ABLATIONS))
+        if unknown:
+            parser.error(f"--only: unknown {', '.join(unknown)}; the ablations are {', '.join(ABLATIONS)}")
+        return ablation(Path(args.root), args.stream, names)
     if args.command == "table":
         write_table()
         return 0

@@ -34,7 +34,7 @@ def test_steps_input_side_and_search_are_sized_to_each_task(tmp_path: Path) -> N
     # 8 px images, 48 train examples, batch 16: 3 steps per epoch.
     first = make_dominant_colour(num_classes=3, examples_per_split=48, size=8, seed=0)
     second = make_dominant_colour(num_classes=4, examples_per_split=48, size=32, seed=1)
-    learner = create_learner("efficient", **OPTIONS, epochs=20, min_steps=10, min_image_size=16)
+    learner = create_learner("efficient", **OPTIONS, epochs=20, min_steps=10, min_image_size=16, start="previous")
     report = learner.train(_task(first, 0, tmp_path))
     steps = math.ceil(20 * 48 / 16)
     assert [t["steps"] for t in report.info["trials"]] == [steps, steps]  # the first task: the whole grid
@@ -51,11 +51,34 @@ def test_steps_input_side_and_search_are_sized_to_each_task(tmp_path: Path) -> N
     assert report.info["init"].startswith("task_0000_")
     assert report.info["trials"][0]["steps"] == 60
     # Prediction runs at each task's own side; the side survives a state round trip.
-    clone = create_learner("efficient", **OPTIONS, epochs=20, min_steps=10, min_image_size=16)
+    clone = create_learner("efficient", **OPTIONS, epochs=20, min_steps=10, min_image_size=16, start="previous")
     clone.load_state_dict(learner.state_dict())
     test = first.split(Split.TEST)
     predictions = clone.predict(PredictTask(first.task, 0, Split.TEST, test, torch.device("cpu"), tmp_path))
     assert predictions.usage.flops == forward_flops(model, (48, 3, 16, 16))
+
+
+@pytest.mark.parametrize("side, expected", [(8, 16), (16, 16), (25, 16), (28, 16), (32, 32), (96, 32)])
+def test_the_input_side_is_the_stored_side_rounded_down_to_a_power_of_two(side: int, expected: int) -> None:
+    data = make_dominant_colour(num_classes=2, examples_per_split=4, size=side, seed=0)
+    learner = create_learner("efficient", **OPTIONS, min_image_size=16)  # image_size 32 caps it
+    assert learner._input_size(_task(data, 0, Path("unused"))) == expected
+
+
+def test_the_knn_start_counts_its_selection(tmp_path: Path) -> None:
+    first = make_dominant_colour(num_classes=3, examples_per_split=48, size=16, seed=0)
+    second = make_dominant_colour(num_classes=3, examples_per_split=48, size=16, seed=1)
+    selection = {}
+    for start in ("previous", "knn"):
+        learner = create_learner("efficient", **OPTIONS, epochs=2, min_steps=5, start=start,
+                                 knn_train_examples=40, knn_dev_examples=20)
+        learner.train(_task(first, 0, tmp_path / start))
+        report = learner.train(_task(second, 1, tmp_path / start))
+        selection[start] = report.usage["selection"].flops
+    # The kNN embeds 40 train and 20 dev examples at 16 px with each of 2 candidates (fresh, task 0) at least.
+    model = TaskModel(create_backbone("small_cnn"), 3)
+    embedding = 2 * (forward_flops(model.backbone, (40, 3, 16, 16)) + forward_flops(model.backbone, (20, 3, 16, 16)))
+    assert selection["knn"] - selection["previous"] >= embedding
 
 
 def test_each_idea_can_be_switched_off(tmp_path: Path) -> None:

@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 from test_report import CHROMIUM, _assert_not_blank, _chromium, _parse
 
+from nevisbench.configs import load_config
+from nevisbench.protocol.sweep import plan_sweep
 from nevisbench.reporting.aggregate import SeedGroup
 from nevisbench.reporting.html import write_report
 from nevisbench.reporting.reproducibility import (
+    ABLATIONS,
     Cell,
     pareto_verdict,
     results_markdown,
@@ -20,7 +23,7 @@ from nevisbench.reporting.reproducibility import (
 
 RESULTS = Path(__file__).resolve().parents[2] / "results"
 STREAMS = ("demo", "offline")
-LEARNERS = ("independent", "previous", "dynamic")  # `efficient` joins when its runs are kept
+LEARNERS = ("independent", "previous", "dynamic", "efficient")
 
 
 def test_results_readme_is_what_the_kept_runs_say() -> None:
@@ -39,6 +42,17 @@ def test_every_cell_has_three_complete_seeds(stream: str) -> None:
         assert not stats["missing"] and not stats["partial"]
         assert stats["low"] <= stats["mean_error"] <= stats["high"]
         assert sorted(run.config["seed"] for run in cell.group.complete) == [0, 1, 2]
+
+
+def test_each_ablation_turns_off_what_it_says() -> None:
+    base = load_config("efficient")
+    for name, (_, settings) in ABLATIONS.items():
+        (point,) = plan_sweep(base, seeds=[0], sets=settings)
+        changed = {k for k, v in point.config.options.__dict__.items() if getattr(base.options, k) != v}
+        assert changed == {s.partition("=")[0].removeprefix("options.") for s in settings}, name
+    for name in ABLATIONS:
+        kept = RESULTS / "ablation" / "offline" / name
+        assert sorted(p.name for p in kept.iterdir()) == [f"efficient_seed{k}" for k in range(3)], name
 
 
 def _cell(learner: str, errors: list[float], flops: list[int]) -> Cell:

@@ -28,6 +28,19 @@ KEPT_FILES = ("config.json", "events.jsonl", "provenance.json", "summary.json")
 BASELINES = ("independent", "previous", "dynamic")
 # The options shown as a stream's budget.
 BUDGET_OPTIONS = ("backbone", "image_size", "max_steps", "trials", "search", "batch_size")
+# `efficient` with one idea turned off at a time (docs/efficient.md); their runs are kept in
+# results/ablation/<stream>/<name>/: name → (what it means, settings).
+ABLATIONS = {
+    "full": ("all ideas (the efficient config)", []),
+    "no_input_sizing": ("every task at 32 px", ["options.min_image_size=none"]),
+    "no_step_sizing": ("every trial max_steps (2,000) steps", ["options.epochs=none"]),
+    "no_hparam_transfer": ("the 2-trial grid on every task", ["options.transfer_hparams=false"]),
+    "start_previous": ("start from the previous task's model", ["options.start=previous"]),
+    "start_fresh": ("start every task fresh", ["options.start=fresh"]),
+    "full_knn": ("the kNN on 10,000 + 5,000 examples",
+                 ["options.knn_train_examples=10000", "options.knn_dev_examples=5000"]),
+}
+ABLATION_FOLDER = "ablation"
 
 
 def keep_run(workdir: Path, destination: Path) -> None:
@@ -143,6 +156,26 @@ def _task_table(cells: Sequence[Cell]) -> list[str]:
     return lines
 
 
+def ablation_lines(folder: Path, baseline: Cell | None) -> list[str]:
+    """The table of `efficient`'s ablations kept in ``folder`` (one subfolder of seeds per ablation), with
+    each one's ratios against ``baseline``."""
+    lines = ["| ablation | what | seeds | mean error [95% interval] | total FLOPs | error ratio | FLOPs ratio |",
+             "|---|---|---|---|---|---|---|"]
+    for name, (what, _) in ABLATIONS.items():
+        cells = stream_cells(folder / name) if (folder / name).is_dir() else []
+        if not cells:
+            continue
+        cell = cells[0]
+        if baseline is not None and cell.statistics["mean_error"] is not None:
+            v = pareto_verdict(cell, baseline)
+            ratios = f"{v['error_ratio']:.3f} | {v['flops_ratio']:.3f}"
+        else:
+            ratios = "— | —"
+        lines.append(f"| {name} | {what} | {_seeds(cell)} | {_interval(cell.statistics)} | "
+                     f"{format_flops(cell.mean_total_flops if cell.total_flops else None)} | {ratios} |")
+    return lines
+
+
 def results_markdown(root: Path) -> str:
     """The reproducibility table of every stream folder under ``root`` (Markdown, deterministic)."""
     root = Path(root)
@@ -154,7 +187,7 @@ def results_markdown(root: Path) -> str:
              "interval: 95% percentile bootstrap over the seeds' means. FLOPs: train + selection + predict, "
              "mean over seeds. Wall: mean per run, on the machine its provenance.json names.", ""]
     total_wall = 0.0
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != ABLATION_FOLDER):
         cells = stream_cells(folder)
         if not cells:
             continue
@@ -183,5 +216,13 @@ def results_markdown(root: Path) -> str:
                       f"{'apart' if v['flops_intervals_apart'] else 'overlap'}: target "
                       f"{'met' if v['met'] else 'not met'} (≥ 20% lower error at ≤ equal FLOPs, or no higher "
                       f"error at ≤ 1/4 of the FLOPs).", ""]
+        ablations = root / ABLATION_FOLDER / folder.name
+        if ablations.is_dir():
+            lines += [f"### `efficient` with one idea off, on {folder.name}", "",
+                      f"Made with `python benchmarks/reproduce.py ablation --stream {folder.name}`; ratios against "
+                      f"the best baseline ({baseline.learner if baseline else 'none'}); docs/efficient.md.", "",
+                      *ablation_lines(ablations, baseline), ""]
+            total_wall += sum(sum(c.wall_seconds) for name in ABLATIONS if (ablations / name).is_dir()
+                              for c in stream_cells(ablations / name))
     lines += [f"Cost of the whole table: {format_seconds(total_wall)} of wall time, run after run.", ""]
     return "\n".join(lines)
