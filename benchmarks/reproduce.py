@@ -26,6 +26,7 @@ from nevisbench.configs import load_config
 from nevisbench.protocol.sweep import plan_sweep, run_sweep
 from nevisbench.reporting.reproducibility import (
     ABLATIONS,
+    ablation_cells,
     ablation_lines,
     best_baseline,
     keep_run,
@@ -100,7 +101,8 @@ def ablation(root: Path, stream: str, names: list[str]) -> int:
             else:
                 keep_run(outcome.workdir, RESULTS / "ablation" / stream / name / outcome.name)
     write_table()
-    print("\n".join(ablation_lines(RESULTS / "ablation" / stream, best_baseline(stream_cells(RESULTS / stream)))))
+    print("\n".join(ablation_lines(ablation_cells(RESULTS / "ablation" / stream),
+                                    best_baseline(stream_cells(RESULTS / stream)))))
     return 1 if failed else 0
 
 

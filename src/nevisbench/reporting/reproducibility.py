@@ -156,22 +156,23 @@ def _task_table(cells: Sequence[Cell]) -> list[str]:
     return lines
 
 
-def ablation_lines(folder: Path, baseline: Cell | None) -> list[str]:
-    """The table of `efficient`'s ablations kept in ``folder`` (one subfolder of seeds per ablation), with
-    each one's ratios against ``baseline``."""
+def ablation_cells(folder: Path) -> dict[str, Cell]:
+    """The cells of `efficient`'s ablations kept in ``folder`` (one subfolder of seeds per ablation), by name."""
+    found = {name: stream_cells(folder / name) for name in ABLATIONS if (folder / name).is_dir()}
+    return {name: cells[0] for name, cells in found.items() if cells}
+
+
+def ablation_lines(cells: dict[str, Cell], baseline: Cell | None) -> list[str]:
+    """The table of the ablations' ``cells``, with each one's ratios against ``baseline``."""
     lines = ["| ablation | what | seeds | mean error [95% interval] | total FLOPs | error ratio | FLOPs ratio |",
              "|---|---|---|---|---|---|---|"]
-    for name, (what, _) in ABLATIONS.items():
-        cells = stream_cells(folder / name) if (folder / name).is_dir() else []
-        if not cells:
-            continue
-        cell = cells[0]
+    for name, cell in cells.items():
         if baseline is not None and cell.statistics["mean_error"] is not None:
             v = pareto_verdict(cell, baseline)
             ratios = f"{v['error_ratio']:.3f} | {v['flops_ratio']:.3f}"
         else:
             ratios = "— | —"
-        lines.append(f"| {name} | {what} | {_seeds(cell)} | {_interval(cell.statistics)} | "
+        lines.append(f"| {name} | {ABLATIONS[name][0]} | {_seeds(cell)} | {_interval(cell.statistics)} | "
                      f"{format_flops(cell.mean_total_flops if cell.total_flops else None)} | {ratios} |")
     return lines
 
@@ -216,13 +217,12 @@ def results_markdown(root: Path) -> str:
                       f"{'apart' if v['flops_intervals_apart'] else 'overlap'}: target "
                       f"{'met' if v['met'] else 'not met'} (≥ 20% lower error at ≤ equal FLOPs, or no higher "
                       f"error at ≤ 1/4 of the FLOPs).", ""]
-        ablations = root / ABLATION_FOLDER / folder.name
-        if ablations.is_dir():
+        ablations = ablation_cells(root / ABLATION_FOLDER / folder.name)
+        if ablations:
             lines += [f"### `efficient` with one idea off, on {folder.name}", "",
                       f"Made with `python benchmarks/reproduce.py ablation --stream {folder.name}`; ratios against "
                       f"the best baseline ({baseline.learner if baseline else 'none'}); docs/efficient.md.", "",
                       *ablation_lines(ablations, baseline), ""]
-            total_wall += sum(sum(c.wall_seconds) for name in ABLATIONS if (ablations / name).is_dir()
-                              for c in stream_cells(ablations / name))
+            total_wall += sum(sum(c.wall_seconds) for c in ablations.values())
     lines += [f"Cost of the whole table: {format_seconds(total_wall)} of wall time, run after run.", ""]
     return "\n".join(lines)
