@@ -206,7 +206,7 @@ def test_a_missing_package_is_one_line_with_the_install_hint_before_any_training
     for module in modules:
         monkeypatch.setitem(sys.modules, module, None)  # `import` then fails as if it were not installed
     workdir = tmp_path / "run"
-    assert main(["run", "--workdir", str(workdir), "--log", f"tensorboard,{name}", *TINY]) == 2
+    assert main(["run", "--workdir", str(workdir), "--log", name, *TINY]) == 2
     err = _flat(capsys.readouterr().err)
     assert f"error: the {name} logger needs the {name} package: pip install 'nevisbench[{name}]'" in err
     assert "Traceback" not in err and not (workdir / "events.jsonl").exists()
